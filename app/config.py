@@ -1,0 +1,128 @@
+"""Configuration classes. Secrets come from the environment or the instance folder, never the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def database_url_from_env(url: str | None) -> str | None:
+    """Normalise a ``DATABASE_URL`` so SQLAlchemy uses psycopg 3 for PostgreSQL."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; subclasses change what differs."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    DATABASE_URL = database_url_from_env(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    MAIL_URL = os.environ.get("MAIL_URL") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "macaisse <ne-pas-repondre@macaisse.localhost>")
+
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = _env_int("PORT", 5000)
+    # Browsers refuse WebAuthn on 127.0.0.1: the public address is localhost by default.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://localhost:{PORT}"
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
+    WEBAUTHN_RP_NAME = "macaisse"
+
+    SESSION_COOKIE_NAME = "macaisse_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "fixed-window"
+
+    HUEY_IMMEDIATE = False
+    HSTS = True
+    FORCE_HTTPS = False
+    TEMPLATES_AUTO_RELOAD = False
+
+    def __init__(self) -> None:
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+
+class DevelopmentConfig(Config):
+    """``make run``: SQLite and Huey in ``instance/``, outbox files, no HSTS, cookies over http."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+    TEMPLATES_AUTO_RELOAD = True
+
+
+class TestingConfig(Config):
+    """pytest: a throw-away database, jobs run inline, fixed secret, no rate limits unless a test asks."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "tests-only-secret-key-not-for-production"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+    HUEY_IMMEDIATE = True
+    RATELIMIT_ENABLED = False
+    DATABASE_URL = None
+    REDIS_URL = None
+
+
+class ProductionConfig(Config):
+    """Behind a TLS proxy: secure cookies, HSTS, and a secret key that must come from the environment."""
+
+    ENV_NAME = "production"
+    FORCE_HTTPS = False  # TLS ends at the load balancer; HSTS still tells browsers to stay on https
+
+    def __init__(self) -> None:
+        super().__init__()
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY manquante ou trop courte : en production, définissez SECRET_KEY "
+                "(32 caractères au moins) dans l'environnement."
+            )
+        self.SECRET_KEY = key
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the development secret from the instance folder, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

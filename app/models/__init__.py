@@ -1,0 +1,8 @@
+"""SQLAlchemy 2 typed models, one module per aggregate. Importing this package registers them all."""
+
+from app.models.audit import AuditEvent
+from app.models.caisse import Caisse
+from app.models.register import Person
+from app.models.user import User
+
+__all__ = ["AuditEvent", "Caisse", "Person", "User"]

@@ -1,0 +1,61 @@
+"""Web accounts. An assuré's account points at their row in the register; an agent's at a caisse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.caisse import Caisse
+from app.models.register import Person
+
+ROLES = ("assure", "professionnel", "agent", "moderator", "admin")
+STAFF_ROLES = ("agent", "moderator", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A login. Assurés log in by NIR (through ``person``), staff by ``login``.
+
+    ``session_version`` is copied into the session cookie at login; bumping it ends every session of
+    the account on every instance ("se déconnecter de tous les appareils").
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(20), index=True)
+    login: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    caisse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("caisse.id"), index=True)
+    display_name: Mapped[str] = mapped_column(sa.String(160), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    person: Mapped[Person | None] = relationship(lazy="joined")
+    caisse: Mapped[Caisse | None] = relationship(lazy="joined")
+
+    def get_id(self) -> str:
+        # The session version travels with the id: an old cookie no longer loads the user.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def home_caisse(self) -> Caisse | None:
+        if self.person is not None:
+            return self.person.caisse
+        return self.caisse
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no SQLAlchemy. Dated figures live in rules/data/."""

@@ -1,0 +1,96 @@
+"""Caisses: load the reference data into the database, and find the caisse serving a place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Caisse
+from app.rules import territory
+
+
+@dataclass(frozen=True)
+class ContactChoice:
+    commune: territory.Commune
+    caisse: Caisse
+
+
+@dataclass(frozen=True)
+class ContactLookup:
+    """What the Adresses et contacts page shows for a postal code."""
+
+    postal_code: str
+    choices: tuple[ContactChoice, ...]
+    chosen: ContactChoice | None
+    error: str | None
+
+    @property
+    def needs_choice(self) -> bool:
+        return self.chosen is None and len(self.choices) > 1
+
+
+def sync_caisses() -> int:
+    """Insert or update every caisse from ``rules/data/caisses.csv``; return how many changed.
+
+    An admin's edit of a field the reference data leaves empty is kept (the data never erases it).
+    """
+    existing = {c.key: c for c in db.session.scalars(sa.select(Caisse))}
+    changed = 0
+    for ref in territory.caisses():
+        row = existing.get(ref.key)
+        values = {
+            "codes": ";".join(ref.codes),
+            "name": ref.name,
+            "departement": ref.departement,
+            "communes_rule": ref.communes_rule,
+            "postal_address": ref.postal_address,
+            "accueil_address": ref.accueil_address,
+            "phone": ref.phone,
+            "source_url": ref.source_url,
+            "confidence": ref.confidence,
+        }
+        if row is None:
+            db.session.add(Caisse(key=ref.key, **values))
+            changed += 1
+            continue
+        for field, value in values.items():
+            if value and getattr(row, field) != value:
+                setattr(row, field, value)
+                changed += 1
+    db.session.commit()
+    return changed
+
+
+def caisse_for(commune: territory.Commune) -> Caisse | None:
+    """The database row of the caisse serving ``commune``."""
+    ref = territory.caisse_for_commune(commune)
+    return db.session.scalar(sa.select(Caisse).where(Caisse.key == ref.key))
+
+
+def lookup_contacts(typed: str, commune_insee: str | None = None) -> ContactLookup:
+    """Resolve a typed postal code (and an optional commune choice) to caisse contacts."""
+    resolution = territory.resolve_postal_code(typed)
+    if resolution.error:
+        return ContactLookup(resolution.postal_code, (), None, resolution.error)
+    keys = {choice.caisse.key for choice in resolution.choices}
+    rows = {c.key: c for c in db.session.scalars(sa.select(Caisse).where(Caisse.key.in_(keys)))}
+    choices = tuple(
+        ContactChoice(choice.commune, rows[choice.caisse.key])
+        for choice in resolution.choices
+        if choice.caisse.key in rows
+    )
+    if not choices:
+        return ContactLookup(
+            resolution.postal_code,
+            (),
+            None,
+            "Les coordonnées de cette caisse ne sont pas encore chargées. Appelez le 36 46.",
+        )
+    chosen: ContactChoice | None = None
+    if len(choices) == 1:
+        chosen = choices[0]
+    elif commune_insee:
+        chosen = next((c for c in choices if c.commune.insee == commune_insee), None)
+    return ContactLookup(resolution.postal_code, choices, chosen, None)

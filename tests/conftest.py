@@ -1,0 +1,228 @@
+"""Shared fixtures, flaskr style: ``app``, ``client``, ``runner``, ``hx`` headers, login helpers.
+
+The database is a fresh SQLite file per test, or, when ``TEST_DATABASE_URL`` is set, a PostgreSQL
+schema of its own for the whole run (tables created and dropped around each test).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+
+HX = {"HX-Request": "true"}
+PASSWORD = "Macaisse-Test-2026"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the database carry the ``db`` marker: CI runs them again on PostgreSQL."""
+    for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str | None]:
+    """A PostgreSQL URL bound to a schema made for this run, or None for SQLite."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    from app.config import database_url_from_env
+
+    url = database_url_from_env(url)
+    schema = f"test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def make_test_app(tmp_path, database_url: str | None, **overrides) -> Flask:
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        **overrides,
+    }
+    app = _testing_app(config)
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    return app
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own application context, as in production.
+
+    Flask reuses an already pushed app context for a request; the ``app`` fixture pushes one for
+    the test, so without this the test and the request would share ``g`` and the database session.
+    The test's session is committed around each request so both sides see each other's writes.
+    """
+
+    def open(self, *args, **kwargs):
+        _settle()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            _settle()
+
+
+def _settle() -> None:
+    if has_app_context():
+        db.session.commit()
+
+
+def _testing_app(config: dict) -> Flask:
+    from app.config import TestingConfig
+
+    class Configured(TestingConfig):
+        pass
+
+    for key, value in config.items():
+        setattr(Configured, key, value)
+    app = create_app(Configured)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def app_factory(tmp_path, database_url):
+    """Build a testing app with extra settings; tables are created, and dropped afterwards."""
+    made: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        app = make_test_app(tmp_path, database_url, **overrides)
+        with app.app_context():
+            db.create_all()
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory) -> Iterator[Flask]:
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def caisses(app: Flask) -> dict:
+    """Every caisse loaded from the reference data, by key."""
+    from app.models import Caisse
+    from app.services.caisses import sync_caisses
+
+    sync_caisses()
+    return {c.key: c for c in db.session.scalars(sa.select(Caisse))}
+
+
+def make_person(caisse, nir: str, first_name: str, last_name: str, birth: date, **extra):
+    from app.models import Person
+    from app.rules.nir import sex_of
+
+    values = {
+        "nir": nir,
+        "sex": sex_of(nir),
+        "first_name": first_name,
+        "last_name": last_name,
+        "birth_date": birth,
+        "address_line": "1 rue de la Paix",
+        "postal_code": "44000",
+        "commune_insee": "44109",
+        "commune_name": "Nantes",
+        "caisse_id": caisse.id,
+        "rights_start": date(2020, 1, 1),
+        **extra,
+    }
+    person = Person(**values)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+@pytest.fixture
+def users(app: Flask, caisses: dict) -> dict:
+    """Two assurés of different caisses and two agents, with password ``PASSWORD``."""
+    from app.services.accounts import create_assure_account, create_staff
+
+    nantes = caisses["cpam-de-la-loire-atlantique"]
+    paris = caisses["cpam-de-paris"]
+    camille = make_person(nantes, "295067505612349", "Camille", "Martin", date(1995, 6, 12))
+    louis = make_person(
+        paris,
+        "184127510826403",
+        "Louis",
+        "Bernard",
+        date(1984, 12, 3),
+        postal_code="75011",
+        commune_insee="75111",
+        commune_name="Paris 11e Arrondissement",
+    )
+    return {
+        "camille": create_assure_account(camille, PASSWORD, "camille@example.org"),
+        "louis": create_assure_account(louis, PASSWORD, "louis@example.org"),
+        "agent44": create_staff("agent44", PASSWORD, "agent", nantes.id, "Agent 44"),
+        "agent75": create_staff("agent75", PASSWORD, "agent", paris.id, "Agent 75"),
+    }
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Fetch ``url`` and read the CSRF token from its ``<meta name="csrf-token">``."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, user) -> None:
+    """Log ``user`` in through the real login form (CSRF included)."""
+    if user.role == "assure":
+        token = csrf_token(client, "/connexion")
+        data = {"nir": user.person.nir, "password": PASSWORD, "csrf_token": token}
+        response = client.post("/connexion", data=data)
+    else:
+        token = csrf_token(client, "/agent/connexion")
+        data = {"login": user.login, "password": PASSWORD, "csrf_token": token}
+        response = client.post("/agent/connexion", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, users: dict):
+    """``login_as("camille")`` logs that demo user in on ``client`` and returns the user."""
+
+    def do(name: str):
+        login(client, users[name])
+        return users[name]
+
+    return do
