@@ -18,7 +18,11 @@ def create_app(config: type[Config] | Config | str | dict[str, Any] | None = Non
     ``config`` is a config class or instance, a name ("development", "testing", "production"), or a
     dict of overrides on top of the environment's choice (``MACAISSE_CONFIG``, default development).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("MACAISSE_INSTANCE_PATH") or None,
+    )
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
         overrides = config

@@ -88,6 +88,7 @@ class TestingConfig(Config):
     HUEY_IMMEDIATE = True
     RATELIMIT_ENABLED = False
     DATABASE_URL = None
+    SQLALCHEMY_DATABASE_URI = "sqlite://"  # never the development database: fixtures give a file
     REDIS_URL = None
 
 

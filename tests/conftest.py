@@ -31,6 +31,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
+@pytest.fixture(autouse=True)
+def _instance_folder(tmp_path, monkeypatch) -> None:
+    """Every app built in a test keeps its instance folder (secret key, queue) in a temp dir."""
+    monkeypatch.setenv("MACAISSE_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str | None]:
     """A PostgreSQL URL bound to a schema made for this run, or None for SQLite."""
@@ -57,10 +63,7 @@ def make_test_app(tmp_path, database_url: str | None, **overrides) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         **overrides,
     }
-    app = _testing_app(config)
-    app.instance_path = str(tmp_path / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
-    return app
+    return _testing_app(config)
 
 
 class IsolatedClient(FlaskClient):

@@ -1,0 +1,175 @@
+"""The shell in real Chromium: service worker, manifest, widget navigation (htmx), keyboard, axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import assert_accessible
+
+WIDGET = [
+    ("dmp", "DMP", "/dmp", "Le DMP et Mon espace santé"),
+    ("adresses", "Adresses et contacts", "/adresses", "Adresses et contacts"),
+    ("formulaires", "Formulaires", "/formulaires", "Formulaires"),
+    ("annuaire", "Annuaire santé", "/annuaire", "Annuaire santé"),
+    ("forum", "Forum", "/forum", "Forum"),
+    ("compte", "Compte", "/connexion", "Se connecter à mon compte"),
+]
+
+PAGES = [
+    "/",
+    "/dmp",
+    "/adresses",
+    "/adresses?code_postal=44000",
+    "/adresses?code_postal=4400",
+    "/adresses?code_postal=51300",
+    "/formulaires",
+    "/annuaire",
+    "/forum",
+    "/connexion",
+    "/agent/connexion",
+    "/hors-ligne",
+    "/page-inexistante",
+]
+
+
+def test_home_registers_a_service_worker_that_controls_the_page(page: Page, live_server):
+    page.goto(live_server.url + "/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    scope = page.evaluate(
+        """() => Promise.race([
+            navigator.serviceWorker.ready.then((r) => r.scope),
+            new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 10000)),
+        ])"""
+    )
+    assert scope == live_server.url + "/"
+    cached = page.evaluate(
+        """async () => {
+            const names = await caches.keys();
+            const urls = [];
+            for (const name of names) {
+                for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+            }
+            return {names, urls};
+        }"""
+    )
+    assert any(name.startswith("macaisse-static-") for name in cached["names"])
+    assert live_server.url + "/hors-ligne" in cached["urls"]
+    assert any("/static/vendor/htmx.org/2.0.11/htmx.min.js" in url for url in cached["urls"])
+
+
+def test_manifest_is_linked_and_its_icons_load(page: Page, live_server):
+    page.goto(live_server.url + "/")
+    href = page.get_attribute('link[rel="manifest"]', "href")
+    manifest = page.evaluate(f"fetch({href!r}).then((r) => r.json())")
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"].startswith("/")
+    for icon in manifest["icons"]:
+        size = page.evaluate(
+            """(src) => new Promise((resolve, reject) => {
+                const img = new Image();
+                img.onload = () => resolve(`${img.naturalWidth}x${img.naturalHeight}`);
+                img.onerror = () => reject(new Error(src));
+                img.src = src;
+            })""",
+            icon["src"],
+        )
+        assert size == icon["sizes"]
+
+
+@pytest.mark.parametrize(("key", "label", "path", "heading"), WIDGET)
+def test_each_widget_button_navigates(page: Page, live_server, key, label, path, heading):
+    page.goto(live_server.url + "/")
+    button = page.get_by_role("navigation", name="Télécommande").get_by_role("link", name=label)
+    button.click()
+    expect(page).to_have_url(re.compile(re.escape(path) + r"$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(button).to_have_attribute("aria-current", "page")
+    assert page.title().endswith("– macaisse")
+
+
+def test_widget_navigation_swaps_the_fragment_with_htmx(page: Page, live_server):
+    page.goto(live_server.url + "/")
+    fragment_requests: list[str] = []
+    page.on("request", lambda r: r.headers.get("hx-request") == "true" and fragment_requests.append(r.url))
+    page.get_by_role("link", name="Formulaires").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Formulaires")
+    assert fragment_requests == [live_server.url + "/formulaires"]
+    assert page.title() == "Formulaires – macaisse"
+    # The heading takes focus after the swap, for screen readers and keyboards.
+    assert page.evaluate("document.activeElement.tagName") == "H1"
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre assurance maladie, dans votre poche")
+
+
+def test_keyboard_skip_link_and_focus(page: Page, live_server):
+    page.goto(live_server.url + "/dmp")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller au contenu")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "contenu"
+
+
+def test_postal_code_search_with_htmx_and_errors(page: Page, live_server):
+    page.goto(live_server.url + "/adresses")
+    page.get_by_label("Code postal").fill("4400")
+    page.get_by_role("button", name="Rechercher").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Le code postal doit comporter 5 chiffres.")
+    expect(page.get_by_label("Code postal")).to_have_value("4400")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.get_by_label("Code postal").fill("44000")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("heading", level=2, name="CPAM de la Loire-Atlantique")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/adresses\?code_postal=44000$"))
+
+
+def test_login_of_the_demo_assuree(page: Page, live_server):
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Numéro de sécurité sociale").fill("2 95 06 75 056 123 49")
+    page.get_by_label("Mot de passe").fill("Macaisse-Demo-2026")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille Martin")
+    expect(page).to_have_url(live_server.url + "/compte/")
+    assert_accessible(page)
+
+
+def test_no_csp_violation_on_pages(page: Page, live_server):
+    messages: list[str] = []
+    page.on("console", lambda m: m.type == "error" and messages.append(m.text))
+    for path in ("/", "/dmp", "/adresses?code_postal=44000", "/connexion"):
+        page.goto(live_server.url + path)
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_passes(page: Page, live_server, path):
+    page.goto(live_server.url + path)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/adresses?code_postal=4400"])
+def test_axe_passes_in_dark_mode_and_on_a_phone(browser, live_server, path):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    assert_accessible(page)
+    context.close()
+
+
+def test_the_axe_helper_catches_a_serious_violation(page: Page, live_server):
+    """The harness itself: an image without alt text and an unlabeled input must fail."""
+    page.goto(live_server.url + "/dmp")
+    page.evaluate(
+        """() => {
+            const img = document.createElement("img");
+            img.src = "/static/icons/icon-192.png";
+            const input = document.createElement("input");
+            document.querySelector("main").append(img, input);
+        }"""
+    )
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)
