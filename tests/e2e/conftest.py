@@ -51,8 +51,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The app served by a real HTTP server in a thread, on a free port, with demo data."""
-    from app.config import TestingConfig
     from app import create_app
+    from app.config import TestingConfig
     from app.services.demo import load_demo
 
     tmp = tmp_path_factory.mktemp("live")
@@ -94,7 +94,8 @@ def assert_accessible(page) -> None:
         """async () => {
             const run = axe.run(document, {runOnly: {type: "tag",
                 values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}});
-            const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("axe timeout")), 20000));
+            const timeout = new Promise(
+                (_, reject) => setTimeout(() => reject(new Error("axe timeout")), 20000));
             const results = await Promise.race([run, timeout]);
             return results.violations
               .filter((v) => v.impact === "serious" || v.impact === "critical")

@@ -76,9 +76,9 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
 
 
 def test_foreign_keys_are_enforced(app):
-    from app.models import Person
-
     from datetime import date
+
+    from app.models import Person
 
     db.session.add(
         Person(
