@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Caisse
+from app.models import AuditEvent, Caisse, User
+from app.models.base import utcnow
 from app.rules import territory
 
 
@@ -32,9 +33,11 @@ class ContactLookup:
 
 
 def sync_caisses() -> int:
-    """Insert or update every caisse from ``rules/data/caisses.csv``; return how many changed.
+    """Insert every caisse from ``rules/data/caisses.csv`` and fill the fields still empty in the
+    database; return how many rows or fields changed.
 
-    An admin's edit of a field the reference data leaves empty is kept (the data never erases it).
+    A field that already has a value is never overwritten: it is either the reference value or an
+    admin's correction, and the admin's word wins over a file.
     """
     existing = {c.key: c for c in db.session.scalars(sa.select(Caisse))}
     changed = 0
@@ -56,9 +59,31 @@ def sync_caisses() -> int:
             changed += 1
             continue
         for field, value in values.items():
-            if value and getattr(row, field) != value:
+            if value and not getattr(row, field):
                 setattr(row, field, value)
                 changed += 1
+    db.session.commit()
+    return changed
+
+
+CONTACT_FIELDS = ("postal_address", "accueil_address", "phone")
+
+
+def update_contacts(caisse: Caisse, editor: User, values: dict[str, str]) -> list[str]:
+    """An admin corrects a caisse's contact fields; return the names of the fields changed."""
+    changed = []
+    for field in CONTACT_FIELDS:
+        value = (values.get(field) or "").strip()
+        if getattr(caisse, field) != value:
+            setattr(caisse, field, value)
+            changed.append(field)
+    if changed:
+        caisse.updated_at = utcnow()
+        db.session.add(
+            AuditEvent(
+                kind="caisse_edited", actor_user_id=editor.id, detail=f"{caisse.key}: {', '.join(changed)}"
+            )
+        )
     db.session.commit()
     return changed
 

@@ -1,0 +1,1 @@
+"""Partner API (JSON, OpenAPI) for employers' payroll and professionals' billing software."""
