@@ -147,13 +147,13 @@ def caisses(app: Flask) -> dict:
     return {c.key: c for c in db.session.scalars(sa.select(Caisse))}
 
 
-def make_person(caisse, nir: str, first_name: str, last_name: str, birth: date, **extra):
+def make_person(caisse, nir: str | None, first_name: str, last_name: str, birth: date, **extra):
     from app.models import Person
     from app.rules.nir import sex_of
 
     values = {
         "nir": nir,
-        "sex": sex_of(nir),
+        "sex": sex_of(nir) if nir else extra.pop("sex"),
         "first_name": first_name,
         "last_name": last_name,
         "birth_date": birth,

@@ -60,8 +60,10 @@ class Person(db.Model):
 
     caisse: Mapped[Caisse] = relationship(lazy="joined")
     ouvrant_droit: Mapped[Person | None] = relationship(remote_side=[id], back_populates="ayants_droit")
+    # "all" without "delete-orphan": an ayant droit who becomes an assuré (ouvrant droit unset) is
+    # kept; deleting an assuré deletes their ayants droit (also ON DELETE CASCADE in the database).
     ayants_droit: Mapped[list[Person]] = relationship(
-        back_populates="ouvrant_droit", order_by="Person.rang", cascade="all, delete-orphan"
+        back_populates="ouvrant_droit", order_by="Person.rang", cascade="all", passive_deletes=True
     )
 
     @property

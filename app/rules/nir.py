@@ -44,7 +44,9 @@ def parse_nir(text: str, *, require_key: bool = False) -> NirResult:
     if not re.fullmatch(r"[0-9AB]+", number):
         return NirResult(None, "Le numéro de sécurité sociale ne doit contenir que des chiffres.")
     if number[0] not in "1278":
-        return NirResult(None, "Le premier chiffre (le sexe) doit être 1 ou 2.")
+        return NirResult(
+            None, "Le premier chiffre (le sexe) doit être 1 ou 2 (7 ou 8 pour un numéro provisoire)."
+        )
     month = number[3:5]
     if not month.isdigit() or not (1 <= int(month) <= 12 or 20 <= int(month) <= 42 or int(month) >= 50):
         return NirResult(None, "Le mois de naissance (4e et 5e chiffres) n'est pas valide.")

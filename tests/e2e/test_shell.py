@@ -173,3 +173,21 @@ def test_the_axe_helper_catches_a_serious_violation(page: Page, live_server):
     )
     with pytest.raises(AssertionError, match="image-alt"):
         assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("login", "password", "paths"),
+    [
+        ("agent44", "Macaisse-Agent-2026", ["/agent/"]),
+        ("admin", "Macaisse-Admin-2026", ["/agent/", "/agent/caisses", "/agent/caisses/1"]),
+    ],
+)
+def test_back_office_pages_for_staff(page: Page, live_server, login, password, paths):
+    page.goto(live_server.url + "/agent/connexion")
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Espace agent")
+    for path in paths:
+        page.goto(live_server.url + path)
+        assert_accessible(page)
