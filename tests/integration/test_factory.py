@@ -137,6 +137,7 @@ def test_limiter_and_queue_use_redis_when_configured(tmp_path):
         huey.init_app(create_app("testing"))
 
 
+@pytest.mark.db
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL non défini (passe CI Redis)")
 def test_queue_round_trip_through_redis(tmp_path):
     """A job enqueued on Redis by one app is run by a consumer-side dequeue, as a worker would."""
@@ -168,6 +169,7 @@ def test_queue_round_trip_through_redis(tmp_path):
         huey.init_app(create_app("testing"))
 
 
+@pytest.mark.db
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL non défini (passe CI Redis)")
 def test_rate_limits_are_shared_across_instances_through_redis(tmp_path):
     """Two app instances (two gunicorn workers, say) count the same login attempts."""
