@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
 from app.models.register import Person
 
@@ -25,7 +25,7 @@ class User(UserMixin, db.Model):
     """
 
     __tablename__ = "user_account"
-    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+    __table_args__ = (sa.CheckConstraint(one_of("role", ROLES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(20), index=True)
@@ -39,6 +39,15 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # A provisional code by post or a reset gives a password that must be replaced at once.
+    password_change_required: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Lockout: after 5 failures, locked 15 min, doubling at each further lock (24 h at most).
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    lock_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cgu_version: Mapped[str | None] = mapped_column(sa.String(20))
+    cgu_accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     person: Mapped[Person | None] = relationship(lazy="joined")
     caisse: Mapped[Caisse | None] = relationship(lazy="joined")
