@@ -101,10 +101,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.compte.routes import bp as compte_bp
     from app.web.errors import register_error_handlers
     from app.web.main.routes import bp as main_bp
+    from app.web.passkeys.routes import bp as passkeys_bp
     from app.web.shell import register_shell
     from app.web.widget.routes import bp as widget_bp
 
-    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp):
+    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_shell(app)
@@ -112,6 +113,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    @app.after_request
+    def run_after_commit_jobs(response: Response) -> Response:
+        from app.services.transactions import run_ready
+
+        run_ready()  # jobs of a transaction committed with db.session.commit() directly
+        return response
+
     @app.after_request
     def cache_headers(response: Response) -> Response:
         if request.endpoint == "static":

@@ -56,6 +56,25 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
 
+    # Identity (issue "Identity and access"): every delay is configuration, not code.
+    CGU_VERSION = "2026-11"
+    PROVISIONAL_CODE_DAYS = _env_int("PROVISIONAL_CODE_DAYS", 60)
+    POSTAL_DELAY_TEXT = os.environ.get("POSTAL_DELAY_TEXT", "sous 2 à 10 jours")
+    ACTIVATION_LINK_MINUTES = 30
+    RESET_LINK_MINUTES = 30
+    LOGIN_CODE_MINUTES = 10
+    LOGIN_CODE_TRIES = 5
+    DEVICE_REMEMBER_DAYS = 90
+    DEVICE_COOKIE_NAME = "macaisse_appareil"
+    LOCK_THRESHOLD = 5
+    LOCK_BASE_MINUTES = 15
+    LOCK_MAX_HOURS = 24
+
+    # argon2id (argon2-cffi's RFC 9106 low-memory defaults: 3 passes, 64 MiB, 4 lanes).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_KIB = 65536
+    ARGON2_PARALLELISM = 4
+
     HUEY_IMMEDIATE = False
     HSTS = True
     FORCE_HTTPS = False
@@ -87,6 +106,10 @@ class TestingConfig(Config):
     HSTS = False
     HUEY_IMMEDIATE = True
     RATELIMIT_ENABLED = False
+    # Cheap hashing keeps the suite fast; the algorithm and code paths are the production ones.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_PARALLELISM = 1
     DATABASE_URL = None
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # never the development database: fixtures give a file
     REDIS_URL = None

@@ -40,30 +40,41 @@ PERMISSIONS_POLICY = {
     "interest-cohort": "()",
 }
 
-password_hasher = PasswordHasher()  # argon2id with the library's current parameters
+
+@functools.cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+@functools.cache
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return _hasher(time_cost, memory_cost, parallelism).hash("macaisse-dummy-password")
+
+
+def _params() -> tuple[int, int, int]:
+    """argon2id cost from the configuration (the library's defaults; tests use a cheap setting)."""
+    config = current_app.config
+    return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"], config["ARGON2_PARALLELISM"])
 
 
 def hash_password(password: str) -> str:
-    return password_hasher.hash(password)
+    return _hasher(*_params()).hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant-work check; an account without a password hash still costs one verification."""
+    """Constant-work check; an account without a password hash still costs one verification.
+
+    A hash made with other parameters (older settings) still verifies: argon2 reads them from it.
+    """
+    hasher = _hasher(*_params())
     if not password_hash:
-        _burn(password)
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            hasher.verify(_dummy_hash(*_params()), password)
         return False
     try:
-        return password_hasher.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _burn(password: str) -> None:
-    with contextlib.suppress(VerificationError, InvalidHashError):
-        password_hasher.verify(_DUMMY_HASH, password)
-
-
-_DUMMY_HASH = password_hasher.hash("macaisse-dummy-password")
 
 
 def init_security(app: Flask) -> None:
@@ -112,13 +123,17 @@ def _unauthorized() -> Any:
 
 
 def _enforce_idle_timeout() -> None:
-    """Log out after ``SESSION_IDLE_MINUTES`` without a request; the cookie's lifetime is the cap."""
+    """Log out after ``SESSION_IDLE_MINUTES`` without a request, or ``SESSION_ABSOLUTE_HOURS``
+    after sign-in whatever the activity."""
     if request.endpoint in ("static", "main.service_worker"):
         return
     now = int(time.time())
     last = session.get("_seen")
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    if current_user.is_authenticated and last is not None and now - int(last) > idle:
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    login_at = session.get("_login_at")
+    too_old = login_at is not None and now - int(login_at) > absolute
+    if current_user.is_authenticated and (too_old or (last is not None and now - int(last) > idle)):
         logout_user()
         session.clear()
         session["_expired"] = True

@@ -11,6 +11,7 @@ from huey import crontab
 from app.extensions import db, huey
 from app.models import AuditEvent
 from app.models.base import utcnow
+from app.services import mail as mail_service
 
 
 def purge_audit_events() -> int:
@@ -26,3 +27,15 @@ def purge_audit_events() -> int:
 def purge_audit_events_daily() -> int:
     """Nightly retention of the audit log."""
     return purge_audit_events()
+
+
+@huey.app_task(retries=0)
+def deliver_mail(mail_id: int) -> bool:
+    """Send one queued e-mail. No Huey retries: a failure is rescheduled on the row itself."""
+    return mail_service.deliver(mail_id)
+
+
+@huey.app_periodic_task(crontab(minute="*/5"))
+def retry_mail() -> int:
+    """Send the e-mails whose delivery failed or whose job was lost, once they are due."""
+    return mail_service.retry_pending()

@@ -192,8 +192,8 @@ def users(app: Flask, caisses: dict) -> dict:
     return {
         "camille": create_assure_account(camille, PASSWORD, "camille@example.org"),
         "louis": create_assure_account(louis, PASSWORD, "louis@example.org"),
-        "agent44": create_staff("agent44", PASSWORD, "agent", nantes.id, "Agent 44"),
-        "agent75": create_staff("agent75", PASSWORD, "agent", paris.id, "Agent 75"),
+        "agent44": create_staff("agent44", PASSWORD, "agent", nantes.id, "Agent 44", "agent44@example.org"),
+        "agent75": create_staff("agent75", PASSWORD, "agent", paris.id, "Agent 75", "agent75@example.org"),
     }
 
 
@@ -207,8 +207,25 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, user) -> None:
-    """Log ``user`` in through the real login form (CSRF included)."""
+def last_code(user, kind: str = "login_code") -> str:
+    """The 6-digit code of the newest e-mail of ``kind`` sent to ``user`` (codes are stored hashed,
+    so tests read them where the user would: in the e-mail)."""
+    import re
+
+    from app.models import OutgoingMail
+
+    body = db.session.scalar(
+        sa.select(OutgoingMail.body)
+        .where(OutgoingMail.user_id == user.id, OutgoingMail.kind == kind)
+        .order_by(OutgoingMail.id.desc())
+        .limit(1)
+    )
+    assert body, f"no {kind} e-mail for user {user.id}"
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def login(client: FlaskClient, user, *, remember: bool = False):
+    """Log ``user`` in through the real forms (password, then the e-mail code when asked)."""
     if user.role == "assure":
         token = csrf_token(client, "/connexion")
         data = {"nir": user.person.nir, "password": PASSWORD, "csrf_token": token}
@@ -218,6 +235,14 @@ def login(client: FlaskClient, user) -> None:
         data = {"login": user.login, "password": PASSWORD, "csrf_token": token}
         response = client.post("/agent/connexion", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"] == "/connexion/code":
+        token = csrf_token(client, "/connexion/code")
+        data = {"code": last_code(user), "csrf_token": token}
+        if remember:
+            data["remember"] = "y"
+        response = client.post("/connexion/code", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    return response
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
 from app.models import AuditEvent, Person, User
 from app.models.base import utcnow
-from app.security import hash_password, verify_password
+from app.security import hash_password
 
 
 def audit(
@@ -31,39 +32,20 @@ def audit(
 
 
 def authenticate_assure(nir: str, password: str, ip: str | None) -> User | None:
-    """The assuré's account for this NIR and password, or None (same work either way)."""
-    user = db.session.scalar(
-        sa.select(User).join(Person, User.person_id == Person.id).where(Person.nir == nir)
-    )
-    ok = verify_password(user.password_hash if user else None, password)
-    return _finish_login(user if ok else None, user, ip, "assure")
+    """The assuré's account if this NIR and password (or provisional code) are right and the
+    account is not locked; None otherwise. The second factor is the caller's business."""
+    from app.services import identity
+
+    outcome = identity.check_password(identity.find_assure(nir), password, ip)
+    return outcome.user if outcome.status == "ok" else None
 
 
 def authenticate_staff(login: str, password: str, ip: str | None) -> User | None:
-    """The staff account for this login and password, or None."""
-    user = db.session.scalar(sa.select(User).where(User.login == login.strip().lower()))
-    if user is not None and not user.is_staff:
-        user = None
-    ok = verify_password(user.password_hash if user else None, password)
-    return _finish_login(user if ok else None, user, ip, "staff")
+    """The staff account for this login and password, or None (locked accounts included)."""
+    from app.services import identity
 
-
-def _finish_login(user: User | None, candidate: User | None, ip: str | None, channel: str) -> User | None:
-    if user is None:
-        if candidate is not None:
-            audit(
-                "login_failed",
-                actor=candidate,
-                subject=candidate.person,
-                ip=ip,
-                detail=f"mot de passe ({channel})",
-            )
-            db.session.commit()
-        return None
-    user.last_login_at = utcnow()
-    audit("login", actor=user, subject=user.person, ip=ip, detail=f"mot de passe ({channel})")
-    db.session.commit()
-    return user
+    outcome = identity.check_password(identity.find_staff(login), password, ip)
+    return outcome.user if outcome.status == "ok" else None
 
 
 def create_staff(
@@ -79,13 +61,21 @@ def create_staff(
     user.caisse_id = caisse_id
     user.display_name = display_name
     user.email = email
+    user.email_verified_at = utcnow() if email else None
+    user.cgu_version = current_app.config["CGU_VERSION"]
+    user.cgu_accepted_at = utcnow()
     user.password_hash = hash_password(password)
     db.session.commit()
     return user
 
 
-def create_assure_account(person: Person, password: str, email: str | None) -> User:
-    """Create or update the web account of a register person (idempotent)."""
+def create_assure_account(
+    person: Person, password: str, email: str | None, *, accept_cgu: bool = True
+) -> User:
+    """Create or update the web account of a register person (idempotent): demo and tests.
+
+    The e-mail is taken as verified and, unless told otherwise, the current CGU as accepted, so the
+    account is ready to use; real accounts come through ``identity.register``."""
     user = db.session.scalar(sa.select(User).where(User.person_id == person.id))
     if user is None:
         user = User(person_id=person.id, role="assure")
@@ -94,5 +84,8 @@ def create_assure_account(person: Person, password: str, email: str | None) -> U
     user.email = email
     user.email_verified_at = utcnow() if email else None
     user.password_hash = hash_password(password)
+    if accept_cgu:
+        user.cgu_version = current_app.config["CGU_VERSION"]
+        user.cgu_accepted_at = utcnow()
     db.session.commit()
     return user

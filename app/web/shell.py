@@ -6,9 +6,29 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, flash, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+
+from app.web.filters import register_filters
+
+# Reachable before the CGU are accepted and the e-mail verified: the public widget, the gate's own
+# steps, sign-out, and static files.
+GATE_OPEN_BLUEPRINTS = {"main", "widget"}
+GATE_OPEN_ENDPOINTS = {
+    "static",
+    "auth.logout",
+    "auth.cgu",
+    "auth.cgu_text",
+    "auth.email_verify",
+    "auth.password_change",
+}
+GATE_REASONS = {
+    "auth.password_change": "Choisissez d'abord votre mot de passe personnel.",
+    "auth.cgu": "Acceptez les conditions générales d'utilisation pour accéder à votre compte.",
+    "auth.email_verify": "Vérifiez votre adresse e-mail pour accéder à votre compte : elle sert à vous "
+    "prévenir et à sécuriser vos connexions.",
+}
 
 
 @dataclass(frozen=True)
@@ -71,8 +91,29 @@ def account_home_url() -> str:
     return url_for("compte.home")
 
 
+def _gate():
+    """Until the password is personal, the CGU accepted and the e-mail verified, a signed-in user
+    reaches only the public widget and those steps; everything else redirects there with the reason."""
+    from app.htmx import redirect as hx_redirect
+    from app.services.identity import next_gate
+
+    if not current_user.is_authenticated:
+        return None
+    if request.blueprint in GATE_OPEN_BLUEPRINTS or request.endpoint in GATE_OPEN_ENDPOINTS:
+        return None
+    if request.endpoint is None:
+        return None
+    gate = next_gate(current_user)
+    if gate is None:
+        return None
+    flash(GATE_REASONS[gate], "info")
+    return hx_redirect(url_for(gate))
+
+
 def register_shell(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    register_filters(app)
+    app.before_request(_gate)
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:

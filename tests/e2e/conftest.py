@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,15 @@ def assert_accessible(page) -> None:
         }"""
     )
     assert result == [], f"{page.url}: {json.dumps(result, ensure_ascii=False, indent=1)}"
+
+
+def newest_login_code(live_server) -> str:
+    """The 6-digit code of the newest sign-in e-mail in the live app's ``instance/outbox`` (codes
+    are stored hashed: the e-mail is the only place to read one, as the user does)."""
+    outbox = Path(live_server.app.instance_path) / "outbox"
+    files = sorted(outbox.glob("*login*code*.eml"), key=lambda path: path.stat().st_mtime_ns)
+    assert files, f"no sign-in code e-mail in {outbox}"
+    message = email.message_from_bytes(files[-1].read_bytes(), policy=policy.default)
+    match = re.search(r"\b(\d{6})\b", message.get_body(preferencelist=("plain",)).get_content())
+    assert match, files[-1].name
+    return match.group(1)

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, newest_login_code
 
 WIDGET = [
     ("dmp", "DMP", "/dmp", "Le DMP et Mon espace santé"),
@@ -131,7 +131,11 @@ def test_login_of_the_demo_assuree(page: Page, live_server):
     page.goto(live_server.url + "/connexion")
     page.get_by_label("Numéro de sécurité sociale").fill("2 95 06 75 056 123 49")
     page.get_by_label("Mot de passe").fill("Macaisse-Demo-2026")
-    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saisissez le code reçu par e-mail")
+    assert_accessible(page)
+    page.get_by_label("Code reçu par e-mail", exact=True).fill(newest_login_code(live_server))
+    page.get_by_role("button", name="Valider", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille Martin")
     expect(page).to_have_url(live_server.url + "/compte/")
     assert_accessible(page)
@@ -186,7 +190,10 @@ def test_back_office_pages_for_staff(page: Page, live_server, login, password, p
     page.goto(live_server.url + "/agent/connexion")
     page.get_by_label("Identifiant").fill(login)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saisissez le code reçu par e-mail")
+    page.get_by_label("Code reçu par e-mail", exact=True).fill(newest_login_code(live_server))
+    page.get_by_role("button", name="Valider", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Espace agent")
     for path in paths:
         page.goto(live_server.url + path)

@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from tests.conftest import HX, PASSWORD, csrf_token, login
+from tests.conftest import HX, PASSWORD, csrf_token, last_code, login
 
 
 def test_login_form_labels_in_french(client):
@@ -13,12 +13,18 @@ def test_login_form_labels_in_french(client):
     assert ">Se connecter</button>" in html
 
 
+def finish_with_code(client, user):
+    token = csrf_token(client, "/connexion/code")
+    return client.post("/connexion/code", data={"code": last_code(user), "csrf_token": token})
+
+
 def test_assure_logs_in_with_13_or_15_digits(client, users):
     for typed in ("2 95 06 75 056 123 49", "2950675056123"):
         token = csrf_token(client, "/connexion")
         response = client.post("/connexion", data={"nir": typed, "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302
-        assert response.headers["Location"] == "/compte/"
+        assert response.headers["Location"] == "/connexion/code"
+        assert finish_with_code(client, users["camille"]).headers["Location"] == "/compte/"
         assert "Bonjour Camille" in client.get("/compte/").get_data(as_text=True)
         client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/compte/")})
 
@@ -65,7 +71,7 @@ def test_htmx_login_success_navigates_with_hx_redirect(client, users):
         "/connexion", headers=HX, data={"nir": "295067505612349", "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 200
-    assert response.headers["HX-Redirect"] == "/compte/"
+    assert response.headers["HX-Redirect"] == "/connexion/code"
 
 
 def test_anonymous_htmx_request_gets_hx_redirect_to_login(client):
@@ -91,12 +97,12 @@ def test_anonymous_page_request_redirects_to_login_with_next(client):
 )
 def test_next_is_checked_against_open_redirects(client, users, next_url, expected):
     token = csrf_token(client, "/connexion")
-    response = client.post(
+    client.post(
         "/connexion",
         query_string={"next": next_url},
         data={"nir": "295067505612349", "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == expected
+    assert finish_with_code(client, users["camille"]).headers["Location"] == expected
 
 
 def test_staff_login_and_roles(client, users):

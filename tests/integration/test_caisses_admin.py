@@ -10,7 +10,7 @@ from tests.conftest import HX, PASSWORD, csrf_token, login
 
 
 def make_admin(caisses):
-    return create_staff("admin", PASSWORD, "admin", None, "Administratrice")
+    return create_staff("admin", PASSWORD, "admin", None, "Administratrice", "admin@example.org")
 
 
 def test_admin_fills_an_empty_accueil_address_and_it_is_published(client, caisses):

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, Response, abort, current_app, flash, make_response, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
 from app.htmx import redirect, render
-from app.models import Caisse, Person
+from app.models import Caisse, OutgoingMail, Person
 from app.models.user import STAFF_ROLES
 from app.security import no_store, roles_required
 from app.services import caisses as caisse_service
+from app.services import letters as letters_service
+from app.services import mail as mail_service
 from app.web.agent.forms import CaisseContactForm
+from app.web.errors import render_error
+from app.web.filters import PARIS
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
@@ -55,3 +64,120 @@ def caisse_edit(caisse_id: int):
         return redirect(url_for("agent.caisses_list"))
     status = 422 if form.errors else 200
     return no_store(render("agent/caisse_edit.html", status=status, form=form, caisse=caisse))
+
+
+OUTBOX_SIZE = 200
+
+
+def file_outbox_only(view: Callable) -> Callable:
+    """Answer 404 when e-mail goes to SMTP or in production: the file outbox is a development aid,
+    and its mails hold login codes and activation links."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_app.config.get("MAIL_URL") or current_app.config["ENV_NAME"] == "production":
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/outbox")
+@file_outbox_only
+@roles_required("admin")
+def outbox():
+    """The last 200 e-mails of the file outbox, newest first, in one query; fragment ``content``."""
+    mails = db.session.scalars(
+        sa.select(OutgoingMail)
+        .order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc())
+        .limit(OUTBOX_SIZE)
+    ).all()
+    return no_store(render("agent/outbox.html", mails=mails, status_label=mail_service.status_label))
+
+
+@bp.get("/outbox/<int:mail_id>")
+@file_outbox_only
+@roles_required("admin")
+def outbox_mail(mail_id: int):
+    """One e-mail of the file outbox with its body and delivery state; fragment ``content``."""
+    mail = db.get_or_404(OutgoingMail, mail_id)
+    return no_store(render("agent/outbox_mail.html", mail=mail, status_label=mail_service.status_label))
+
+
+def _own_caisse_id() -> int:
+    """The signed-in staff member's caisse: the print queue is a caisse's, so staff without one
+    (national admins) get 403."""
+    if current_user.caisse_id is None:
+        abort(403)
+    return current_user.caisse_id
+
+
+def _courriers_page(
+    caisse_id: int, status: int = 200, error: str | None = None, selected: list[int] | None = None
+) -> Response:
+    """The queue page; every pending letter is checked unless ``selected`` says what was sent."""
+    pending = letters_service.pending_letters(caisse_id, limit=letters_service.PRINT_BATCH)
+    return render(
+        "agent/courriers.html",
+        status=status,
+        pending=pending,
+        total=letters_service.pending_count(caisse_id),
+        sent=letters_service.sent_letters(caisse_id),
+        selected={letter.id for letter in pending} if selected is None else set(selected),
+        error=error,
+        initials=letters_service.initials,
+        kinds=letters_service.KIND_LABELS,
+    )
+
+
+@bp.get("/courriers")
+@roles_required("agent", "admin")
+def courriers():
+    """The caisse's letters waiting to be printed and the last ones sent; ``content`` for htmx."""
+    return no_store(_courriers_page(_own_caisse_id()))
+
+
+@bp.get("/courriers.pdf")
+@roles_required("agent", "admin")
+def courriers_pdf():
+    """The caisse's pending letters as one PDF to print: the batch listed on the page (``id``), or
+    all of them; a French 404 page when none is left to print."""
+    caisse_id = _own_caisse_id()
+    # The page links to the letters it lists, so a letter queued meanwhile is not printed
+    # without being among those the agent then marks as sent.
+    ids = request.args.getlist("id", type=int) or None
+    pdf = letters_service.letters_pdf(caisse_id, ids)
+    if not pdf:
+        return no_store(
+            render_error(
+                404,
+                "Aucun courrier à imprimer",
+                "Tous les courriers de votre caisse ont déjà été marqués comme envoyés : il n'y a rien "
+                "à imprimer pour le moment.",
+            )
+        )
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    day = datetime.now(PARIS).date().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="courriers-{day}.pdf"'
+    return no_store(response)
+
+
+@bp.post("/courriers/envoyes")
+@roles_required("agent", "admin")
+def courriers_mark_sent():
+    """Mark the checked letters as posted (their PDF is erased), then back to the queue (PRG);
+    422 with the error summary when nothing is checked."""
+    caisse_id = _own_caisse_id()
+    ids = request.form.getlist("letter_id", type=int)
+    if not ids:
+        error = "Cochez au moins un courrier mis sous enveloppe."
+        return no_store(_courriers_page(caisse_id, status=422, error=error, selected=ids))
+    count = letters_service.mark_sent(caisse_id, ids, current_user)
+    if count == 0:
+        flash("Aucun courrier marqué : ceux cochés avaient déjà été marqués comme envoyés.", "info")
+    elif count == 1:
+        flash("1 courrier marqué comme envoyé.", "success")
+    else:
+        flash(f"{count} courriers marqués comme envoyés.", "success")
+    return redirect(url_for("agent.courriers"))

@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn): manage them in the account, sign in with them."""
