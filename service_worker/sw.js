@@ -37,11 +37,13 @@ self.addEventListener("install", (event) => {
       const fragmentCache = await caches.open(FRAGMENT_CACHE);
       for (const path of PRECACHE_URLS) {
         const url = new URL(path, self.location.origin);
-        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+        // No cookies: the shell is the same for everyone, and a response setting the session cookie
+        // while the user signs in would overwrite the new session (a race seen in tests).
+        const response = await fetch(url, { credentials: "omit", cache: "no-cache" });
         if (!response.ok) throw new Error(`precache failed: ${path}`);
         await (isStatic(url) ? staticCache : pageCache).put(url.href, response);
       }
-      const offlineFragment = await fetch(OFFLINE_URL, { headers: { "HX-Request": "true" } });
+      const offlineFragment = await fetch(OFFLINE_URL, { credentials: "omit", headers: { "HX-Request": "true" } });
       if (offlineFragment.ok) await fragmentCache.put(new URL(OFFLINE_URL, self.location.origin).href, offlineFragment);
       if (self.registration.active === null) await self.skipWaiting();
     })(),

@@ -32,6 +32,12 @@ PAGES = [
     "/agent/connexion",
     "/hors-ligne",
     "/page-inexistante",
+    "/inscription",
+    "/inscription/demande-enregistree",
+    "/code-oublie",
+    "/code-oublie/demande-enregistree",
+    "/conditions-generales",
+    "/reinitialisation/lien-inconnu",
 ]
 
 
@@ -183,7 +189,7 @@ def test_the_axe_helper_catches_a_serious_violation(page: Page, live_server):
     ("login", "password", "paths"),
     [
         ("agent44", "Macaisse-Agent-2026", ["/agent/"]),
-        ("admin", "Macaisse-Admin-2026", ["/agent/", "/agent/caisses", "/agent/caisses/1"]),
+        ("admin", "Macaisse-Admin-2026", ["/agent/", "/agent/caisses", "/agent/caisses/1", "/agent/outbox"]),
     ],
 )
 def test_back_office_pages_for_staff(page: Page, live_server, login, password, paths):
