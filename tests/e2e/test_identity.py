@@ -143,7 +143,8 @@ def test_five_wrong_passwords_show_the_lock_and_its_end(page: Page, live_server)
     for _ in range(5):
         page.get_by_label("Numéro de sécurité sociale").fill(nir)
         page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
-        page.get_by_role("button", name="Se connecter", exact=True).click()
+        with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/connexion")):
+            page.get_by_role("button", name="Se connecter", exact=True).click()
         expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator(".error-summary")).to_contain_text(
         re.compile(r"bloqué jusqu'au \d\d/\d\d/\d{4} à \d\d:\d\d")

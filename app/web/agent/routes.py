@@ -145,7 +145,7 @@ def courriers_pdf():
     caisse_id = _own_caisse_id()
     # The page links to the letters it lists, so a letter queued meanwhile is not printed
     # without being among those the agent then marks as sent.
-    ids = request.args.getlist("id", type=int) or None
+    ids = _row_ids(request.args.getlist("id")) or None
     pdf = letters_service.letters_pdf(caisse_id, ids)
     if not pdf:
         return no_store(
@@ -169,7 +169,7 @@ def courriers_mark_sent():
     """Mark the checked letters as posted (their PDF is erased), then back to the queue (PRG);
     422 with the error summary when nothing is checked."""
     caisse_id = _own_caisse_id()
-    ids = request.form.getlist("letter_id", type=int)
+    ids = _row_ids(request.form.getlist("letter_id"))
     if not ids:
         error = "Cochez au moins un courrier mis sous enveloppe."
         return no_store(_courriers_page(caisse_id, status=422, error=error, selected=ids))
@@ -181,3 +181,12 @@ def courriers_mark_sent():
     else:
         flash(f"{count} courriers marqués comme envoyés.", "success")
     return redirect(url_for("agent.courriers"))
+
+
+def _row_ids(values: list[str]) -> list[int]:
+    """Database ids from a query string or form: anything not a positive 63-bit integer is dropped."""
+    ids = []
+    for value in values:
+        if value.isdigit() and 0 < int(value) < 2**63:
+            ids.append(int(value))
+    return ids

@@ -45,6 +45,19 @@ def _validate_birth_date(form: FlaskForm, field: StringField) -> None:
     form.birth_value = value
 
 
+def email_field() -> StringField:
+    return StringField(
+        "Adresse e-mail",
+        validators=[
+            DataRequired("Saisissez votre adresse e-mail."),
+            Email(
+                "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.", check_deliverability=False
+            ),
+            Length(max=254, message="L'adresse e-mail est trop longue."),
+        ],
+    )
+
+
 PASSWORD_REQUIRED = DataRequired("Saisissez votre mot de passe.")
 PASSWORD_MAX = Length(max=128, message="Le mot de passe doit comporter au plus 128 caractères.")
 
@@ -107,16 +120,7 @@ class RegistrationForm(FlaskForm):
         "Code postal", validators=[DataRequired("Saisissez le code postal de votre domicile.")]
     )
     commune = StringField("Commune")
-    email = StringField(
-        "Adresse e-mail",
-        validators=[
-            DataRequired("Saisissez votre adresse e-mail."),
-            Email(
-                "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.", check_deliverability=False
-            ),
-            Length(max=254, message="L'adresse e-mail est trop longue."),
-        ],
-    )
+    email = email_field()
     iban = StringField("IBAN du compte de remboursement (facultatif)", validators=[Optional()])
 
     def validate_postal_code(self, field: StringField) -> None:
@@ -180,16 +184,7 @@ class CguForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    email = StringField(
-        "Adresse e-mail",
-        validators=[
-            DataRequired("Saisissez votre adresse e-mail."),
-            Email(
-                "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.", check_deliverability=False
-            ),
-            Length(max=254, message="L'adresse e-mail est trop longue."),
-        ],
-    )
+    email = email_field()
 
 
 class EmailCodeForm(FlaskForm):

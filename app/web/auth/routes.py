@@ -295,21 +295,28 @@ def activate(token: str):
     user = identity.activation_user(token)
     if user is None:
         return render("auth/link_expired.html", status=410, what="activation")
+
+    def done(password: str):
+        identity.activate(token)
+        identity.set_password(user, password, reason="activation", ip=request.remote_addr)
+        start_session(user, "lien d'activation par e-mail")
+        flash("Votre compte est activé.", "success")
+        return redirect(account_home_url())
+
+    return _choose_password(user, "Activez votre compte", done)
+
+
+def _choose_password(user: User, title: str, done):
+    """The "new password" form of the activation and reset links: policy checked, then ``done``."""
     form = NewPasswordForm()
     if form.validate_on_submit():
         problem = identity.password_policy_problem(user, form.password.data)
         if problem:
             form.password.errors.append(problem)
         else:
-            identity.activate(token)
-            identity.set_password(user, form.password.data, reason="activation", ip=request.remote_addr)
-            start_session(user, "lien d'activation par e-mail")
-            flash("Votre compte est activé.", "success")
-            return redirect(account_home_url())
+            return done(form.password.data)
     status = 422 if form.errors else 200
-    return no_store(
-        render("auth/new_password.html", status=status, form=form, title="Activez votre compte", forced=False)
-    )
+    return no_store(render("auth/new_password.html", status=status, form=form, title=title, forced=False))
 
 
 @bp.route("/code-oublie", methods=["GET", "POST"])
@@ -338,25 +345,13 @@ def reset(token: str):
     user = identity.reset_user(token)
     if user is None:
         return render("auth/link_expired.html", status=410, what="reset")
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        problem = identity.password_policy_problem(user, form.password.data)
-        if problem:
-            form.password.errors.append(problem)
-        else:
-            identity.set_password(user, form.password.data, reason="réinitialisation", ip=request.remote_addr)
-            flash("Votre mot de passe est modifié. Connectez-vous avec ce nouveau mot de passe.", "success")
-            return redirect(url_for("auth.staff_login" if user.is_staff else "auth.login"))
-    status = 422 if form.errors else 200
-    return no_store(
-        render(
-            "auth/new_password.html",
-            status=status,
-            form=form,
-            title="Choisissez un nouveau mot de passe",
-            forced=False,
-        )
-    )
+
+    def done(password: str):
+        identity.set_password(user, password, reason="réinitialisation", ip=request.remote_addr)
+        flash("Votre mot de passe est modifié. Connectez-vous avec ce nouveau mot de passe.", "success")
+        return redirect(url_for("auth.staff_login" if user.is_staff else "auth.login"))
+
+    return _choose_password(user, "Choisissez un nouveau mot de passe", done)
 
 
 @bp.route("/connexion/confirmation", methods=["GET", "POST"])
