@@ -78,7 +78,12 @@ def _create_staff(
     login: str, caisse_key: str | None, name: str, email: str | None, role: str, password: str
 ) -> None:
     from app.models import Caisse
+    from app.rules.passwords import password_problem, personal_fragments
     from app.services.accounts import create_staff
+
+    problem = password_problem(password, personal_fragments(names=[login, name]))
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
 
     caisse_id = None
     if caisse_key:
@@ -94,7 +99,9 @@ def _create_staff(
 @click.argument("login")
 @click.option("--caisse", "caisse_key", required=True, help="Clé de la caisse (ex. cpam-de-paris).")
 @click.option("--name", default="", help="Nom affiché.")
-@click.option("--email", default=None)
+@click.option(
+    "--email", required=True, help="Adresse e-mail : le code de connexion y est envoyé à chaque connexion."
+)
 @click.option("--role", type=click.Choice(["agent", "moderator"]), default="agent")
 @click.password_option("--password", prompt="Mot de passe")
 def create_agent(login: str, caisse_key: str, name: str, email: str | None, role: str, password: str) -> None:
@@ -105,7 +112,9 @@ def create_agent(login: str, caisse_key: str, name: str, email: str | None, role
 @users_group.command("create-admin")
 @click.argument("login")
 @click.option("--name", default="", help="Nom affiché.")
-@click.option("--email", default=None)
+@click.option(
+    "--email", required=True, help="Adresse e-mail : le code de connexion y est envoyé à chaque connexion."
+)
 @click.password_option("--password", prompt="Mot de passe")
 def create_admin(login: str, name: str, email: str | None, password: str) -> None:
     """Create or update a national administrator."""

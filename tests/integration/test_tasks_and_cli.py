@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -41,6 +42,8 @@ def test_create_agent_and_admin(runner, caisses):
             "cpam-des-bouches-du-rhone",
             "--name",
             "Inès Moreau",
+            "--email",
+            "ines.moreau@example.org",
             "--password",
             "Un-Mot-De-Passe-Long-2026",
         ]
@@ -49,17 +52,57 @@ def test_create_agent_and_admin(runner, caisses):
     agent = db.session.scalar(sa.select(User).where(User.login == "agent13"))
     assert agent.role == "agent"
     assert agent.caisse.name == "CPAM des Bouches-du-Rhône"
-    result = runner.invoke(args=["users", "create-admin", "admin", "--password", "Un-Mot-De-Passe-Long-2026"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "admin",
+            "--email",
+            "a@example.org",
+            "--password",
+            "Un-Mot-De-Passe-Long-2026",
+        ]
+    )
     assert result.exit_code == 0
     assert db.session.scalar(sa.select(User.role).where(User.login == "admin")) == "admin"
 
 
 def test_create_agent_with_unknown_caisse_fails_in_french(runner, caisses):
     result = runner.invoke(
-        args=["users", "create-agent", "x", "--caisse", "cpam-inconnue", "--password", "Abcdefghijkl-1"]
+        args=[
+            "users",
+            "create-agent",
+            "x",
+            "--caisse",
+            "cpam-inconnue",
+            "--email",
+            "x@example.org",
+            "--password",
+            "Un-Mot-De-Passe-Long-2026",
+        ]
     )
     assert result.exit_code != 0
     assert "Caisse inconnue" in result.output
+
+
+@pytest.mark.parametrize("password", ["court", "azertyuiop123", "agent13-agent13"])
+def test_staff_passwords_follow_the_policy(runner, caisses, password):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-agent",
+            "agent13",
+            "--caisse",
+            "cpam-de-paris",
+            "--email",
+            "x@example.org",
+            "--password",
+            password,
+        ]
+    )
+    assert result.exit_code != 0
+    assert "mot de passe" in result.output.lower()
+    assert db.session.scalar(sa.select(User).where(User.login == "agent13")) is None
 
 
 def test_caisses_sync_is_idempotent(runner, app):
