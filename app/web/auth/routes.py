@@ -229,7 +229,7 @@ def _mask(email: str | None) -> str:
     if not email or "@" not in email:
         return "votre adresse e-mail"
     local, domain = email.split("@", 1)
-    return f"{local[:2]}{'•' * max(len(local) - 2, 1)}@{domain}"
+    return f"{local[:2]}{'•' * min(max(len(local) - 2, 1), 5)}@{domain}"
 
 
 @bp.post("/deconnexion")
