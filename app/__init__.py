@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api.routes import bp as api_bp
     from app.cli import register_cli
     from app.web.agent.routes import bp as agent_bp
     from app.web.auth.routes import bp as auth_bp
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.shell import register_shell
     from app.web.widget.routes import bp as widget_bp
 
-    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp):
+    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp, api_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_shell(app)

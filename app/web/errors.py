@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -39,6 +39,10 @@ MESSAGES: dict[int, tuple[str, str]] = {
 
 def render_error(code: int, title: str | None = None, message: str | None = None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        from app.api.json import error_response
+
+        return error_response(code, message or default_message)
     return render(
         "errors/error.html",
         status=code,
