@@ -104,9 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.main.routes import bp as main_bp
     from app.web.passkeys.routes import bp as passkeys_bp
     from app.web.shell import register_shell
+    from app.web.simulateurs.routes import bp as simulateurs_bp
     from app.web.widget.routes import bp as widget_bp
 
-    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp, api_bp):
+    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp, api_bp, simulateurs_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_shell(app)

@@ -35,7 +35,7 @@ def render(template: str, block: str = "content", status: int = 200, **context: 
     if is_htmx():
         title = render_block(template, "title", **context).strip()
         form = context.get("form")
-        if title and form is not None and getattr(form, "errors", None):
+        if title and ((form is not None and getattr(form, "errors", None)) or context.get("errors")):
             title = f"Erreur : {title}"
         body = render_block(template, block, **context)
         html = f"<title>{title} – macaisse</title>\n{body}" if title else body

@@ -38,7 +38,7 @@ class _Reader:
     def date(self, value: Any, name: str, *, required: bool = True) -> dt.date | None:
         if value is None and not required:
             return None
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip():
             self.errors[name] = "Une date au format AAAA-MM-JJ est attendue."
             return None
         try:

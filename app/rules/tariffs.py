@@ -189,6 +189,12 @@ def act_codes() -> tuple[str, ...]:
     return tuple(sorted(_data()["acts"]))
 
 
+def catalogue() -> list[tuple[str, str, bool]]:
+    """``(code, label, base_given)`` of every act, sorted by code, for forms and documentation."""
+    acts = _data()["acts"]
+    return [(code, acts[code]["label"], bool(acts[code]["base_given"])) for code in sorted(acts)]
+
+
 def coverage_from() -> dt.date:
     """The first care date the engine accepts (``meta.coverage_from`` of ``tarifs.toml``)."""
     return _data()["coverage_from"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -32,6 +33,14 @@ def french_date(day: date | datetime | None) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def euros(amount) -> str:
+    """``1 234,50 €`` with no-break spaces."""
+    from app.rules.liquidation import format_euros
+
+    return format_euros(Decimal(str(amount)))
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["euros"] = euros
     app.jinja_env.filters["paris_datetime"] = paris_datetime
     app.jinja_env.filters["french_date"] = french_date

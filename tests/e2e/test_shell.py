@@ -38,6 +38,9 @@ PAGES = [
     "/code-oublie/demande-enregistree",
     "/conditions-generales",
     "/reinitialisation/lien-inconnu",
+    "/simulateurs/remboursement",
+    "/simulateurs/remboursement?date=2025-03-10&date_naissance=1990-05-01&code_0=G&montant_0=30&code_1=PH7&montant_1=10&base_1=10",
+    "/simulateurs/remboursement?date=2025-13-10&date_naissance=&code_0=G&montant_0=-3",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Public simulators: refund (and, with their issues, IJ, C2S, congés)."""
