@@ -102,12 +102,28 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.compte.routes import bp as compte_bp
     from app.web.errors import register_error_handlers
     from app.web.main.routes import bp as main_bp
+    from app.web.notifications.routes import bp as notifications_bp
+    from app.web.paiements.routes import bp as paiements_bp
     from app.web.passkeys.routes import bp as passkeys_bp
+    from app.web.pro.routes import bp as pro_bp
     from app.web.shell import register_shell
     from app.web.simulateurs.routes import bp as simulateurs_bp
     from app.web.widget.routes import bp as widget_bp
 
-    for blueprint in (main_bp, widget_bp, auth_bp, compte_bp, agent_bp, passkeys_bp, api_bp, simulateurs_bp):
+    blueprints = (
+        main_bp,
+        widget_bp,
+        auth_bp,
+        compte_bp,
+        agent_bp,
+        passkeys_bp,
+        api_bp,
+        simulateurs_bp,
+        notifications_bp,
+        paiements_bp,
+        pro_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_shell(app)

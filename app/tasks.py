@@ -12,6 +12,7 @@ from app.extensions import db, huey
 from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services import mail as mail_service
+from app.services import notifications as notifications_service
 
 
 def purge_audit_events() -> int:
@@ -39,3 +40,16 @@ def deliver_mail(mail_id: int) -> bool:
 def retry_mail() -> int:
     """Send the e-mails whose delivery failed or whose job was lost, once they are due."""
     return mail_service.retry_pending()
+
+
+@huey.app_task(retries=0)
+def deliver_push(notification_id: int) -> bool:
+    """Push one notification to the user's browsers. No Huey retries: a failure is rescheduled on
+    the row itself."""
+    return notifications_service.deliver_push(notification_id)
+
+
+@huey.app_periodic_task(crontab(minute="*/5"))
+def retry_push() -> int:
+    """Push the notifications whose push failed or whose job was lost, once they are due."""
+    return notifications_service.retry_push()

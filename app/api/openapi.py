@@ -9,6 +9,19 @@ from app.rules import tariffs
 MONEY = {"type": "number", "multipleOf": 0.01, "minimum": 0, "description": "Euros, deux décimales."}
 DATE = {"type": "string", "format": "date", "example": "2025-03-10"}
 
+
+CLAIM_DESCRIPTION = (
+    "Le patient est identifié par son NIR ; la feuille est liquidée avec les règles en vigueur à la date "
+    "des soins et payée (à l'assuré, ou au professionnel en tiers payant). Une même clé Idempotency-Key "
+    "ne paie jamais deux fois."
+)
+ACTS_REF = "#/components/schemas/SimulationRemboursement/properties/actes"
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
 ERROR = {
     "type": "object",
     "required": ["erreur"],
@@ -35,6 +48,56 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
+            "/feuilles-de-soins": {
+                "post": {
+                    "summary": "Transmettre une feuille de soins",
+                    "description": CLAIM_DESCRIPTION,
+                    "operationId": "transmettreFeuilleDeSoins",
+                    "security": [{"jeton": []}],
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["nir", "date", "actes"],
+                                    "properties": {
+                                        "nir": {"type": "string", "description": "13 ou 15 caractères."},
+                                        "date": DATE,
+                                        "tiers_payant": {"type": "boolean", "default": False},
+                                        "ald": {"type": "boolean", "default": False},
+                                        "actes": {"$ref": ACTS_REF},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Décompte, numéros de lot et de facture."},
+                        "200": {"description": "Même clé Idempotency-Key : le décompte déjà enregistré."},
+                        "400": {
+                            "description": "Corps illisible ou clé absente.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "401": {
+                            "description": "Jeton absent ou révoqué.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "422": {
+                            "description": "Champs invalides, patient inconnu.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                    },
+                }
+            },
             "/simulations/remboursement": {
                 "post": {
                     "summary": "Simuler le remboursement d'actes de soins",
@@ -73,6 +136,13 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
+            "securitySchemes": {
+                "jeton": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Jeton créé dans l'espace professionnel (/pro/jetons).",
+                }
+            },
             "schemas": {
                 "SimulationRemboursement": {
                     "type": "object",
@@ -172,6 +242,6 @@ def openapi_document() -> dict[str, Any]:
                         "explications": {"type": "array", "items": {"type": "string"}},
                     },
                 },
-            }
+            },
         },
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
+from app.models.care import Professional
 from app.models.register import Person
 
 ROLES = ("assure", "professionnel", "agent", "moderator", "admin")
@@ -32,6 +33,9 @@ class User(UserMixin, db.Model):
     login: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     caisse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("caisse.id"), index=True)
+    professional_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("professional.id", ondelete="CASCADE"), unique=True
+    )
     display_name: Mapped[str] = mapped_column(sa.String(160), default="")
     email: Mapped[str | None] = mapped_column(sa.String(254))
     email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -51,6 +55,7 @@ class User(UserMixin, db.Model):
 
     person: Mapped[Person | None] = relationship(lazy="joined")
     caisse: Mapped[Caisse | None] = relationship(lazy="joined")
+    professional: Mapped[Professional | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
         # The session version travels with the id: an old cookie no longer loads the user.

@@ -86,6 +86,12 @@ DEMO_LOGINS: Final[list[dict[str, str]]] = [
         "password": AGENT_PASSWORD,
     },
     {
+        "role": "professionnel",
+        "who": "Dr Sophie Durand, médecin généraliste (RPPS), jeton API demo-logiciel-2026",
+        "login": "10101010105",
+        "password": "Macaisse-Pro-2026",
+    },
+    {
         "role": "admin",
         "who": "Administration nationale (référentiel des caisses)",
         "login": "admin",
@@ -784,6 +790,9 @@ def load_demo(people: int = 3000, seed: int = 2026) -> DemoSummary:
     account_count = _load_accounts(caisse_ids)
     assure_nirs = [row["nir"] for row in plan.assures] + [CAMILLE_NIR, LOUIS_NIR]
     ayant_droit_nirs = [row["nir"] for row in plan.ayants_droit] + [LEO_NIR]
+    from app.services.demo_care import load_care_demo
+
+    load_care_demo(CAMILLE_NIR, LEO_NIR, LOUIS_NIR)
     return DemoSummary(
         caisses=len(caisse_ids),
         assures=len(_existing_nirs(assure_nirs)),

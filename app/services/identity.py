@@ -287,6 +287,17 @@ def find_assure(nir: str) -> User | None:
     )
 
 
+def find_professional(rpps: str) -> User | None:
+    """The web account of the professional with this RPPS number."""
+    from app.models.care import Professional
+
+    return db.session.scalar(
+        sa.select(User)
+        .join(Professional, User.professional_id == Professional.id)
+        .where(Professional.rpps == rpps.strip(), User.role == "professionnel")
+    )
+
+
 def find_staff(login: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.login == login.strip().lower()))
     return user if user is not None and user.is_staff else None
@@ -327,7 +338,7 @@ def check_password(user: User | None, password: str, ip: str | None) -> LoginOut
 
 def device_is_known(user: User, device_secret: str | None) -> bool:
     """A remembered, unexpired device of this user (never for staff: they prove it every time)."""
-    if not device_secret or user.is_staff:
+    if not device_secret or user.is_staff or user.role == "professionnel":
         return False
     device = db.session.scalar(
         sa.select(KnownDevice).where(

@@ -22,6 +22,8 @@ GATE_OPEN_ENDPOINTS = {
     "auth.cgu_text",
     "auth.email_verify",
     "auth.password_change",
+    # Loaded by every page's header: gating it would send the gate's own page round in circles.
+    "notifications.badge",
 }
 GATE_REASONS = {
     "auth.password_change": "Choisissez d'abord votre mot de passe personnel.",
@@ -53,7 +55,12 @@ class WidgetButton:
 
 
 WIDGET = (
-    WidgetButton("compte", "Compte", "compte.home", ("compte", "auth", "agent")),
+    WidgetButton(
+        "compte",
+        "Compte",
+        "compte.home",
+        ("compte", "auth", "agent", "pro", "paiements", "notifications", "passkeys"),
+    ),
     WidgetButton("dmp", "DMP", "widget.dmp"),
     WidgetButton("adresses", "Adresses et contacts", "widget.adresses"),
     WidgetButton("formulaires", "Formulaires", "widget.formulaires"),
@@ -88,6 +95,8 @@ def account_home_url() -> str:
         return url_for("auth.login")
     if current_user.is_staff:
         return url_for("agent.home")
+    if current_user.role == "professionnel":
+        return url_for("pro.home")
     return url_for("compte.home")
 
 

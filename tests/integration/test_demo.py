@@ -65,7 +65,7 @@ def test_load_twice_changes_nothing(demo):
     assert demo.assures == PEOPLE + 2  # the generated crowd, Camille and Louis
     assert before == {
         "people": demo.assures + demo.ayants_droit,
-        "users": 5,
+        "users": 6,
         "caisses": len(territory.caisses()),
     }
     assert "0 ajoutés" in str(again)
@@ -166,12 +166,20 @@ def test_demo_logins_match_the_accounts(demo):
         "1 84 12 75 108 264 03",
         "agent44",
         "agent75",
+        "10101010105",
         "admin",
     ]
     for entry in DEMO_LOGINS:
         assert set(entry) == {"role", "who", "login", "password"}
         if entry["role"] in ("agent", "admin"):
             user = accounts.authenticate_staff(entry["login"], entry["password"], None)
+        elif entry["role"] == "professionnel":
+            from app.services import identity
+
+            outcome = identity.check_password(
+                identity.find_professional(entry["login"]), entry["password"], None
+            )
+            user = outcome.user if outcome.status == "ok" else None
         else:
             nir = parse_nir(entry["login"]).value
             user = accounts.authenticate_assure(nir, entry["password"], None)
@@ -259,3 +267,22 @@ def test_name_lists_are_ordinary_and_long_enough():
     assert len(set(LAST_NAMES)) >= 140
     assert len(set(FIRST_NAMES_F)) >= 140
     assert len(set(FIRST_NAMES_M)) >= 140
+
+
+def test_demo_gives_camille_a_year_of_varied_payments(demo):
+    import sqlalchemy as sa
+
+    from app.models import Claim, Debt, DebtRecovery, Payment
+
+    camille = db.session.scalar(sa.select(Person).where(Person.nir == CAMILLE_NIR))
+    payments = db.session.scalars(sa.select(Payment).where(Payment.person_id == camille.id)).all()
+    codes = {line.code for p in payments if p.claim for line in p.claim.lines}
+    assert {"G", "CS", "AMK", "PH7"} <= codes
+    assert any(p.payee == "professionnel" for p in payments)  # tiers payant at the pharmacy
+    assert db.session.scalar(sa.select(sa.func.count(Debt.id))) >= 1
+    assert db.session.scalar(sa.select(sa.func.count(DebtRecovery.id))) >= 1  # recovered later
+    louis = db.session.scalar(sa.select(Person).where(Person.nir == LOUIS_NIR))
+    assert db.session.scalar(sa.select(sa.func.count(Payment.id)).where(Payment.person_id == louis.id)) >= 2
+    before = db.session.scalar(sa.select(sa.func.count(Claim.id)))
+    load_demo(people=PEOPLE)
+    assert db.session.scalar(sa.select(sa.func.count(Claim.id))) == before  # never paid twice

@@ -520,3 +520,13 @@ def test_reauthentication_refreshes_the_proof_of_identity(client, users):
     assert response.headers["Location"] == "/securite/cles-d-acces"
     with client.session_transaction() as session:
         assert session["_auth_at"] > 0
+
+
+def test_the_header_badge_is_not_gated(client, users):
+    """The badge loads on every page, the gate's own pages included: it must never redirect."""
+    users["camille"].cgu_version = None
+    db.session.commit()
+    login(client, users["camille"])
+    response = client.get("/notifications/badge", headers=HX)
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response.headers

@@ -81,6 +81,24 @@ class StaffLoginForm(FlaskForm):
     password = PasswordField("Mot de passe", validators=[PASSWORD_REQUIRED, PASSWORD_MAX])
 
 
+class RppsLoginForm(FlaskForm):
+    rpps = StringField(
+        "Numéro RPPS",
+        validators=[DataRequired("Saisissez votre numéro RPPS (11 chiffres).")],
+    )
+    password = PasswordField("Mot de passe", validators=[PASSWORD_REQUIRED, PASSWORD_MAX])
+
+    def validate_rpps(self, field: StringField) -> None:
+        from stdnum import luhn
+
+        number = re.sub(r"\s", "", field.data or "")
+        if not re.fullmatch(r"\d{11}", number):
+            raise ValidationError("Le numéro RPPS comporte 11 chiffres.")
+        if not luhn.is_valid(number):
+            raise ValidationError("Ce numéro RPPS n'est pas valide : vérifiez-le sur votre carte CPS.")
+        self.rpps_value = number
+
+
 class LoginCodeForm(FlaskForm):
     code = StringField(
         "Code reçu par e-mail",

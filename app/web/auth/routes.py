@@ -28,6 +28,7 @@ from app.web.auth.forms import (
     NirLoginForm,
     ReauthForm,
     RegistrationForm,
+    RppsLoginForm,
     StaffLoginForm,
 )
 from app.web.auth.session import start_session
@@ -120,38 +121,52 @@ def login():
 @limiter.limit("20 per minute", methods=["POST"], key_func=_ip_key)
 def staff_login():
     """Staff sign-in: identifiant, password, then always an e-mail code (or a passkey)."""
+    form = StaffLoginForm()
+    user = identity.find_staff(form.login.data) if form.is_submitted() and form.login.data else None
+    return _second_factor_login(form, user, "auth/staff_login.html", BAD_STAFF_CREDENTIALS)
+
+
+@bp.route("/pro/connexion", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"], key_func=_ip_key)
+def pro_login():
+    """Health professionals: RPPS number, password, then always an e-mail code (or a passkey)."""
+    form = RppsLoginForm()
+    user = None
+    if form.is_submitted() and form.rpps.data:
+        user = identity.find_professional("".join((form.rpps.data or "").split()))
+    return _second_factor_login(form, user, "auth/pro_login.html", "Numéro RPPS ou mot de passe incorrect.")
+
+
+def _second_factor_login(form, user: User | None, template: str, bad_message: str):
+    """Password then, at every sign-in, the e-mail code: staff and professionals."""
     if current_user.is_authenticated:
         return redirect(account_home_url())
-    form = StaffLoginForm()
     status, lock = 200, None
     if form.validate_on_submit():
-        outcome = identity.check_password(
-            identity.find_staff(form.login.data), form.password.data, request.remote_addr
-        )
+        outcome = identity.check_password(user, form.password.data, request.remote_addr)
         if outcome.status == "ok":
-            user = outcome.user
-            if identity.send_login_code(user, request.remote_addr):
+            if identity.send_login_code(outcome.user, request.remote_addr):
                 session.clear()
                 session["_pending"] = {
-                    "user": user.id,
-                    "version": user.session_version,
+                    "user": outcome.user.id,
+                    "version": outcome.user.session_version,
                     "at": int(time.time()),
                     "next": _next_arg(),
                 }
                 return redirect(url_for("auth.login_code"))
             form.password.errors.append(
                 "Aucune adresse e-mail n'est enregistrée pour ce compte : connectez-vous avec une clé "
-                "d'accès ou demandez à un administrateur de la renseigner."
+                "d'accès ou demandez à votre caisse de la renseigner."
             )
         elif outcome.status == "locked":
             lock = _lock_message(outcome.locked_until)
             form.password.errors.append(lock)
             status = 423
         else:
-            form.password.errors.append(BAD_STAFF_CREDENTIALS)
+            form.password.errors.append(bad_message)
     if form.errors and status == 200:
         status = 422
-    return no_store(render("auth/staff_login.html", status=status, form=form, next=_next_arg(), lock=lock))
+    return no_store(render(template, status=status, form=form, next=_next_arg(), lock=lock))
 
 
 def _pending_user() -> User | None:
@@ -177,7 +192,7 @@ def login_code():
         result = identity.check_login_code(user, form.code.data, request.remote_addr)
         if result == "ok":
             next_url = session["_pending"].get("next")
-            remember = form.remember.data and not user.is_staff
+            remember = form.remember.data and not user.is_staff and user.role != "professionnel"
             label = device_label(request.user_agent.string)
             start_session(user, "mot de passe + code e-mail")
             identity.announce_new_device(user, label, approximate_place(request.remote_addr))
@@ -201,7 +216,13 @@ def login_code():
             form.code.errors.append("Ce code est incorrect. Vérifiez le dernier e-mail reçu.")
     status = 422 if form.errors else 200
     return no_store(
-        render("auth/login_code.html", status=status, form=form, email=_mask(user.email), staff=user.is_staff)
+        render(
+            "auth/login_code.html",
+            status=status,
+            form=form,
+            email=_mask(user.email),
+            staff=user.is_staff or user.role == "professionnel",
+        )
     )
 
 
@@ -217,6 +238,12 @@ def login_code_resend():
     session.modified = True
     flash("Un nouveau code vous a été envoyé par e-mail.", "success")
     return redirect(url_for("auth.login_code"))
+
+
+def _login_endpoint(user: User) -> str:
+    if user.is_staff:
+        return "auth.staff_login"
+    return "auth.pro_login" if user.role == "professionnel" else "auth.login"
 
 
 def _continue(user: User, default: str | None = None):
@@ -349,7 +376,7 @@ def reset(token: str):
     def done(password: str):
         identity.set_password(user, password, reason="réinitialisation", ip=request.remote_addr)
         flash("Votre mot de passe est modifié. Connectez-vous avec ce nouveau mot de passe.", "success")
-        return redirect(url_for("auth.staff_login" if user.is_staff else "auth.login"))
+        return redirect(url_for(_login_endpoint(user)))
 
     return _choose_password(user, "Choisissez un nouveau mot de passe", done)
 

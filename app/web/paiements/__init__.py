@@ -1,0 +1,1 @@
+"""Mes paiements: the assuré's payments, their décomptes and monthly statements."""

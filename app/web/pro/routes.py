@@ -1,0 +1,227 @@
+"""The health professional's space: home, feuille de soins (FSE) with its décompte, API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app.extensions import db
+from app.htmx import redirect, render
+from app.models import Person
+from app.models.care import Claim, Payment, Professional
+from app.models.register import LIENS
+from app.rules.nir import parse_nir
+from app.rules.tariffs import RulesError
+from app.security import no_store, roles_required
+from app.services import api_tokens, claims
+from app.services.accounts import audit
+from app.services.letters import initials
+from app.web.filters import french_date
+from app.web.pro.forms import ACT_ROWS, ClaimForm, PatientForm, TokenForm
+from app.web.simulateurs.routes import SECTEUR_LABELS
+
+bp = Blueprint("pro", __name__, url_prefix="/pro")
+
+RECENT_CLAIMS = 10
+UNKNOWN_PATIENT = "Aucun assuré ne correspond à ce numéro."
+# The hidden field that tells the care step (2) from the NIR step (1) on the same URL.
+CARE_STEP = "soins"
+
+
+def _professional() -> Professional:
+    """The signed-in user's professional record; 403 for an account linked to none."""
+    professional = current_user.professional
+    if professional is None:
+        abort(403)
+    return professional
+
+
+@bp.get("/")
+@roles_required("professionnel")
+def home():
+    """ "Espace professionnel": who they are, their links and their last 10 claims (one query for
+    the claims and their patients); fragment ``content``."""
+    professional = _professional()
+    recent = db.session.scalars(
+        sa.select(Claim)
+        .options(joinedload(Claim.patient))
+        .where(Claim.professional_id == professional.id)
+        .order_by(Claim.created_at.desc(), Claim.id.desc())
+        .limit(RECENT_CLAIMS)
+    ).all()
+    return no_store(
+        render(
+            "pro/home.html",
+            professional=professional,
+            secteur=SECTEUR_LABELS.get(professional.secteur, professional.secteur),
+            claims=recent,
+            initials=initials,
+        )
+    )
+
+
+@bp.route("/feuille-de-soins", methods=["GET", "POST"])
+@roles_required("professionnel")
+def claim_new():
+    """New feuille de soins: the patient's NIR (step 1), then the care (step 2, same page) → the
+    claim is liquidated and paid, PRG to its décompte; fragment ``content``; 422 with the values kept."""
+    professional = _professional()
+    if request.method == "POST" and request.form.get("etape") == CARE_STEP:
+        return no_store(_care_step(professional))
+    form = PatientForm()
+    if form.validate_on_submit():
+        patient = claims.find_patient(form.nir_value)
+        if patient is not None:
+            # The CGU promise the assuré that every look-up of their file by a professional is recorded.
+            audit("professional_patient_lookup", actor=current_user, subject=patient, ip=request.remote_addr)
+            db.session.commit()
+            care = ClaimForm(formdata=None, nir=patient.nir, beneficiary=str(patient.id))
+            return no_store(_care_page(care, patient))
+        form.nir.errors.append(UNKNOWN_PATIENT)
+    return no_store(_patient_page(form))
+
+
+def _patient_page(form: PatientForm) -> Response:
+    return render("pro/claim_new.html", status=422 if form.errors else 200, form=form, step="patient")
+
+
+def _care_step(professional: Professional) -> Response:
+    """Step 2 posted: check the carried NIR again (it came back from the browser), then the care."""
+    raw_nir = request.form.get("nir", "")
+    parsed = parse_nir(raw_nir)
+    patient = claims.find_patient(parsed.value) if parsed.ok and parsed.value else None
+    if patient is None:
+        step_one = PatientForm(formdata=None, nir=raw_nir)
+        step_one.nir.errors = [parsed.error or UNKNOWN_PATIENT]
+        return _patient_page(step_one)
+    form = ClaimForm()
+    family = _family(patient)
+    form.beneficiary.choices = _beneficiary_choices(family)
+    if form.validate_on_submit() and form.care_date_value is not None:
+        beneficiary = next(person for person in family if str(person.id) == form.beneficiary.data)
+        try:
+            submission = claims.submit(
+                professional,
+                beneficiary,
+                form.care_date_value,
+                form.acts,
+                tiers_payant=form.tiers_payant.data == "oui",
+                ald=form.ald.data,
+                source="web",
+                idempotency_key=form.key,
+            )
+        except claims.ClaimRefused as exc:
+            refused = form.beneficiary if not beneficiary.rights_open_on(form.care_date_value) else form.ald
+            refused.errors.append(str(exc))
+        except RulesError as exc:
+            form.field_for_rules_error(str(exc)).errors.append(str(exc))
+        else:
+            claim = submission.claim
+            if submission.created:
+                flash(f"Feuille de soins transmise : facture n° {claim.invoice_number}.", "success")
+            else:
+                flash("Cette feuille de soins avait déjà été transmise : voici son décompte.", "info")
+            return redirect(url_for("pro.claim_detail", claim_id=claim.id))
+    return _care_page(form, patient, family)
+
+
+def _family(patient: Person) -> list[Person]:
+    """The assuré of ``patient``'s file first, then their ayants droit (``patient`` is one of them)."""
+    assure = patient.ouvrant_droit or patient
+    return [assure, *assure.ayants_droit]
+
+
+def _born(person: Person) -> str:
+    return f"{'née' if person.sex == 'F' else 'né'} le {french_date(person.birth_date)}"
+
+
+def _beneficiary_choices(family: list[Person]) -> list[SelectChoice]:
+    return [
+        SelectChoice(
+            str(person.id),
+            f"{person.full_name}, {_born(person)} ({LIENS.get(person.lien, person.lien).lower()})",
+        )
+        for person in family
+    ]
+
+
+def _care_page(form: ClaimForm, patient: Person, family: list[Person] | None = None) -> Response:
+    if family is None:
+        family = _family(patient)
+        form.beneficiary.choices = _beneficiary_choices(family)
+    if not form.key:
+        form.submission_key.data = secrets.token_urlsafe(24)
+    return render(
+        "pro/claim_new.html",
+        status=422 if form.errors else 200,
+        form=form,
+        step="care",
+        patient=patient,
+        patient_line=f"{patient.full_name}, {_born(patient)}",
+        rows=range(ACT_ROWS),
+        step_name=CARE_STEP,
+    )
+
+
+@bp.get("/feuilles-de-soins/<int:claim_id>")
+@roles_required("professionnel")
+def claim_detail(claim_id: int):
+    """The décompte of one of the professional's claims, line by line, and who is paid; 404 for
+    another professional's claim; fragment ``content``."""
+    professional = _professional()
+    claim = db.first_or_404(
+        sa.select(Claim)
+        .options(joinedload(Claim.patient), selectinload(Claim.lines))
+        .where(Claim.id == claim_id, Claim.professional_id == professional.id)
+    )
+    payment = db.session.scalar(
+        sa.select(Payment).where(Payment.claim_id == claim.id, Payment.kind == "soins").limit(1)
+    )
+    return no_store(
+        render(
+            "pro/claim_detail.html",
+            claim=claim,
+            payment=payment,
+            assure=db.session.get(Person, claim.assure_id),
+            professional=professional,
+        )
+    )
+
+
+@bp.route("/jetons", methods=["GET", "POST"])
+@roles_required("professionnel")
+def tokens():
+    """The professional's API tokens; POST creates one and shows its secret once. The page is
+    rendered, not redirected, after a creation: the secret must travel neither in a URL nor in the
+    session cookie (a flash). Fragment ``content``; 422 with the name kept."""
+    professional = _professional()
+    form = TokenForm()
+    created, secret = None, None
+    if form.validate_on_submit():
+        created, secret = api_tokens.create_token(professional, form.name.data)
+        form = TokenForm(formdata=None)
+    return no_store(
+        render(
+            "pro/tokens.html",
+            status=422 if form.errors else 200,
+            form=form,
+            tokens=api_tokens.tokens_of(professional),
+            created=created,
+            secret=secret,
+        )
+    )
+
+
+@bp.post("/jetons/<int:token_id>/revocation")
+@roles_required("professionnel")
+def token_revoke(token_id: int):
+    """Revoke one of the professional's tokens (PRG to the list); 404 for another's token."""
+    if not api_tokens.revoke(_professional(), token_id):
+        abort(404)
+    flash("Jeton révoqué : les logiciels qui l'utilisaient n'ont plus accès à l'API.", "success")
+    return no_store(redirect(url_for("pro.tokens")))
