@@ -207,3 +207,13 @@ def test_back_office_pages_for_staff(page: Page, live_server, login, password, p
     for path in paths:
         page.goto(live_server.url + path)
         assert_accessible(page)
+
+
+def test_account_pages_pass_axe(page: Page, live_server):
+    from tests.e2e.test_passkeys import sign_in_with_password
+
+    sign_in_with_password(page, live_server)
+    for path in ("/compte/", "/notifications", "/notifications/preferences", "/appareils", "/securite"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
