@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.json import money
-from app.api.simulations import MAX_ACTS, ContractError, _Reader
+from app.api.simulations import ContractError, Reader
 from app.models.care import Claim
-from app.rules import liquidation, tariffs
+from app.rules import liquidation
 from app.rules.nir import parse_nir
 
 
 def parse_claim(body: Any) -> tuple[str, Any, list[liquidation.ActLine], bool, bool]:
     """``(nir, care_date, acts, tiers_payant, ald)`` or ``ContractError`` with every faulty field."""
-    read = _Reader()
+    read = Reader()
     body = read.obj(body, "corps")
     if read.errors:
         raise ContractError(read.errors)
@@ -24,28 +24,7 @@ def parse_claim(body: Any) -> tuple[str, Any, list[liquidation.ActLine], bool, b
     care_date = read.date(body.get("date"), "date")
     tiers_payant = read.boolean(body.get("tiers_payant"), "tiers_payant", default=False)
     ald = read.boolean(body.get("ald"), "ald", default=False)
-    raw_acts = body.get("actes")
-    acts: list[liquidation.ActLine] = []
-    if not isinstance(raw_acts, list) or not raw_acts:
-        read.errors["actes"] = "Au moins un acte est attendu."
-    elif len(raw_acts) > MAX_ACTS:
-        read.errors["actes"] = f"{MAX_ACTS} actes au plus par feuille de soins."
-    else:
-        known = set(tariffs.act_codes())
-        for index, raw in enumerate(raw_acts):
-            prefix = f"actes[{index}]"
-            raw = read.obj(raw, prefix)
-            code = raw.get("code")
-            if not isinstance(code, str) or code.strip().upper() not in known:
-                read.errors[f"{prefix}.code"] = f"Code d'acte inconnu : « {str(code)[:20]} »."
-            billed = read.amount(raw.get("montant"), f"{prefix}.montant")
-            quantity = read.integer(raw.get("quantite"), f"{prefix}.quantite", 1, 1, 99)
-            base = read.amount(raw.get("base"), f"{prefix}.base", required=False)
-            act_date = read.date(raw.get("date"), f"{prefix}.date", required=False)
-            if isinstance(code, str) and billed is not None:
-                acts.append(
-                    liquidation.ActLine(code=code, billed=billed, quantity=quantity, base=base, date=act_date)
-                )
+    acts = read.acts(body.get("actes"))
     if read.errors:
         raise ContractError(read.errors)
     return nir.value, care_date, acts, tiers_payant, ald

@@ -25,7 +25,7 @@ class ContractError(ValueError):
         self.fields = fields
 
 
-class _Reader:
+class Reader:
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
 
@@ -78,6 +78,34 @@ class _Reader:
             return None
         return amount
 
+    def acts(self, raw_acts: Any) -> list[liquidation.ActLine]:
+        """The ``actes`` list shared by the simulator and the feuilles de soins."""
+        acts: list[liquidation.ActLine] = []
+        if not isinstance(raw_acts, list) or not raw_acts:
+            self.errors["actes"] = "Au moins un acte est attendu."
+            return acts
+        if len(raw_acts) > MAX_ACTS:
+            self.errors["actes"] = f"{MAX_ACTS} actes au plus."
+            return acts
+        known = set(tariffs.act_codes())
+        for index, raw in enumerate(raw_acts):
+            prefix = f"actes[{index}]"
+            raw = self.obj(raw, prefix)
+            code = raw.get("code")
+            if not isinstance(code, str) or code.strip().upper() not in known:
+                self.errors[f"{prefix}.code"] = (
+                    f"Code d'acte inconnu : « {str(code)[:20]} ». Codes connus : {', '.join(sorted(known))}."
+                )
+            billed = self.amount(raw.get("montant"), f"{prefix}.montant")
+            quantity = self.integer(raw.get("quantite"), f"{prefix}.quantite", 1, 1, 99)
+            base = self.amount(raw.get("base"), f"{prefix}.base", required=False)
+            act_date = self.date(raw.get("date"), f"{prefix}.date", required=False)
+            if isinstance(code, str) and billed is not None:
+                acts.append(
+                    liquidation.ActLine(code=code, billed=billed, quantity=quantity, base=base, date=act_date)
+                )
+        return acts
+
     def integer(self, value: Any, name: str, default: int, low: int, high: int) -> int:
         if value is None:
             return default
@@ -91,7 +119,7 @@ def parse_refund_request(
     body: Any,
 ) -> tuple[liquidation.CareSituation, list[liquidation.ActLine], liquidation.Counters, bool]:
     """Read the refund simulator's body; raises ``ContractError`` with every faulty field."""
-    read = _Reader()
+    read = Reader()
     body = read.obj(body, "corps")
     if read.errors:
         raise ContractError(read.errors)
@@ -109,30 +137,7 @@ def parse_refund_request(
     if secteur not in SECTEURS:
         read.errors["professionnel.secteur"] = "Le secteur doit être « 1 », « 2_optam », « 2 » ou « 3 »."
     tiers_payant = read.boolean(body.get("tiers_payant"), "tiers_payant", default=False)
-    raw_acts = body.get("actes")
-    acts: list[liquidation.ActLine] = []
-    if not isinstance(raw_acts, list) or not raw_acts:
-        read.errors["actes"] = "Au moins un acte est attendu."
-    elif len(raw_acts) > MAX_ACTS:
-        read.errors["actes"] = f"{MAX_ACTS} actes au plus par simulation."
-    else:
-        known = set(tariffs.act_codes())
-        for index, raw in enumerate(raw_acts):
-            prefix = f"actes[{index}]"
-            raw = read.obj(raw, prefix)
-            code = raw.get("code")
-            if not isinstance(code, str) or code.strip().upper() not in known:
-                read.errors[f"{prefix}.code"] = (
-                    f"Code d'acte inconnu : « {str(code)[:20]} ». Codes connus : {', '.join(sorted(known))}."
-                )
-            billed = read.amount(raw.get("montant"), f"{prefix}.montant")
-            quantity = read.integer(raw.get("quantite"), f"{prefix}.quantite", 1, 1, 99)
-            base = read.amount(raw.get("base"), f"{prefix}.base", required=False)
-            act_date = read.date(raw.get("date"), f"{prefix}.date", required=False)
-            if isinstance(code, str) and billed is not None:
-                acts.append(
-                    liquidation.ActLine(code=code, billed=billed, quantity=quantity, base=base, date=act_date)
-                )
+    acts = read.acts(body.get("actes"))
     if read.errors:
         raise ContractError(read.errors)
     care = liquidation.CareSituation(

@@ -220,38 +220,27 @@ def _pay(
     """Pay the refund; a payment to the assuré first recovers their outstanding debts."""
     if gross <= 0:
         return None
-    if claim.tiers_payant:
-        payment = Payment(
-            person_id=assure.id,
-            beneficiary_id=claim.patient_id,
-            professional_id=professional.id,
-            claim_id=claim.id,
-            payee="professionnel",
-            kind="soins",
-            gross=gross,
-            recovered=ZERO,
-            amount=gross,
-            paid_on=paid_on,
-            iban_last4=professional.iban[-4:] if professional.iban else None,
-        )
-        db.session.add(payment)
-        return payment
+    to_professional = claim.tiers_payant
     payment = Payment(
         person_id=assure.id,
         beneficiary_id=claim.patient_id,
         professional_id=professional.id,
         claim_id=claim.id,
-        payee="assure",
+        payee="professionnel" if to_professional else "assure",
         kind="soins",
         gross=gross,
         recovered=ZERO,
         amount=gross,
         paid_on=paid_on,
-        iban_last4=assure.iban_last4,
+        iban_last4=(professional.iban[-4:] if professional.iban else None)
+        if to_professional
+        else assure.iban_last4,
     )
     db.session.add(payment)
-    db.session.flush()
-    recover_debts(assure, payment)
+    if not to_professional:
+        # Debts are the assuré's: they are taken from money paid to the assuré, never to a professional.
+        db.session.flush()
+        recover_debts(assure, payment)
     return payment
 
 
