@@ -39,6 +39,8 @@ PAGES = [
     "/conditions-generales",
     "/reinitialisation/lien-inconnu",
     "/simulateurs/remboursement",
+    "/formulaires?q=vitale",
+    "/formulaires?public=inconnu",
     "/simulateurs/remboursement?date=2025-03-10&date_naissance=1990-05-01&code_0=G&montant_0=30&code_1=PH7&montant_1=10&base_1=10",
     "/simulateurs/remboursement?date=2025-13-10&date_naissance=&code_0=G&montant_0=-3",
 ]
@@ -217,3 +219,11 @@ def test_account_pages_pass_axe(page: Page, live_server):
         page.goto(live_server.url + path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)
+
+
+def test_forms_filter_live_with_htmx(page: Page, live_server):
+    page.goto(live_server.url + "/formulaires")
+    total = page.locator(".result").count()
+    page.get_by_label("Rechercher un formulaire").fill("vitale")
+    expect(page).to_have_url(re.compile(r"/formulaires\?q=vitale$"))
+    assert 0 < page.locator(".result").count() < total
