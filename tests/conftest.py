@@ -254,3 +254,41 @@ def login_as(client: FlaskClient, users: dict):
         return users[name]
 
     return do
+
+
+API_TOKEN = "mc_test-token-for-the-billing-software-0001"
+
+
+@pytest.fixture
+def doctor(app, caisses, users):
+    """Dr Durand with a billing-software token ``API_TOKEN``; Camille's médecin traitant (so her
+    consultations are in the parcours de soins)."""
+    import hashlib
+
+    from app.models import ApiToken
+    from app.models.care import Professional
+
+    professional = Professional(
+        rpps="10101010105",
+        first_name="Sophie",
+        last_name="Durand",
+        profession="Médecin",
+        specialty="Médecine générale",
+        secteur="1",
+        caisse_id=caisses["cpam-de-la-loire-atlantique"].id,
+        postal_code="44000",
+        commune_name="Nantes",
+    )
+    db.session.add(professional)
+    db.session.flush()
+    db.session.add(
+        ApiToken(
+            professional_id=professional.id,
+            name="Logiciel",
+            prefix=API_TOKEN[:8],
+            token_hash=hashlib.sha256(API_TOKEN.encode()).hexdigest(),
+        )
+    )
+    users["camille"].person.medecin_traitant_rpps = "10101010105"
+    db.session.commit()
+    return professional

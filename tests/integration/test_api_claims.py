@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiToken, Claim, Payment
-from app.models.care import Professional
+from tests.conftest import API_TOKEN
 
 URL = "/api/v1/feuilles-de-soins"
-TOKEN = "mc_test-token-for-the-billing-software-0001"
-
-
-@pytest.fixture
-def doctor(app, caisses, users):
-    """Dr Durand, Camille's médecin traitant (so her consultations are in the parcours de soins)."""
-    professional = Professional(
-        rpps="10101010105",
-        first_name="Sophie",
-        last_name="Durand",
-        profession="Médecin",
-        specialty="Médecine générale",
-        secteur="1",
-        caisse_id=caisses["cpam-de-la-loire-atlantique"].id,
-        postal_code="44000",
-        commune_name="Nantes",
-    )
-    db.session.add(professional)
-    db.session.flush()
-    db.session.add(
-        ApiToken(
-            professional_id=professional.id,
-            name="Logiciel",
-            prefix=TOKEN[:8],
-            token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(),
-        )
-    )
-    users["camille"].person.medecin_traitant_rpps = "10101010105"
-    db.session.commit()
-    return professional
+TOKEN = API_TOKEN
 
 
 def post(client, body, key="cle-0001", token=TOKEN):

@@ -4,7 +4,6 @@ receives, decrypts (aes128gcm) and finds the title and the payment's URL in."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 
@@ -12,45 +11,18 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ApiToken, Payment
-from app.models.care import Professional
+from app.models import Payment
 from app.services import push
-from tests.conftest import login
+from tests.conftest import API_TOKEN, login
 from tests.push_receiver import PushReceiver
 
-TOKEN = "mc_refund-flow-test-token-000000000000000"
+TOKEN = API_TOKEN
 
 
 @pytest.fixture
 def receiver():
     with PushReceiver() as running:
         yield running
-
-
-@pytest.fixture
-def doctor(app, caisses, users):
-    professional = Professional(
-        rpps="10101010105",
-        first_name="Sophie",
-        last_name="Durand",
-        profession="Médecin",
-        specialty="Médecine générale",
-        secteur="1",
-        caisse_id=caisses["cpam-de-la-loire-atlantique"].id,
-    )
-    db.session.add(professional)
-    db.session.flush()
-    db.session.add(
-        ApiToken(
-            professional_id=professional.id,
-            name="Logiciel",
-            prefix=TOKEN[:8],
-            token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(),
-        )
-    )
-    users["camille"].person.medecin_traitant_rpps = "10101010105"
-    db.session.commit()
-    return professional
 
 
 def test_claim_to_payment_to_push(app, client, users, doctor, receiver):
