@@ -74,7 +74,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (registers the tables on the metadata)
+    from app import models
     from app.assets import init_assets
     from app.extensions import csrf, db, huey, limiter, migrate
     from app.security import init_security
@@ -84,7 +84,13 @@ def _init_extensions(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        include_name=models.include_in_migrations,
+    )
     limiter.init_app(app)
     csrf.init_app(app)
     huey.init_app(app)

@@ -1,8 +1,10 @@
-"""Command-line tools: ``flask worker``, ``flask register import``, ``flask demo load``, users."""
+"""Command-line tools: ``flask worker``, ``flask register import``, ``flask annuaire import``,
+``flask demo load``, users."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -15,6 +17,7 @@ from app.extensions import db, huey
 def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(register_group)
+    app.cli.add_command(annuaire_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
     app.cli.add_command(caisses_group)
@@ -45,16 +48,48 @@ def register_import(file) -> None:
         sys.exit(1)
 
 
+annuaire_group = AppGroup("annuaire", help="Annuaire santé.")
+
+
+@annuaire_group.command("import")
+@click.argument("rpps_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--complements",
+    "complements_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV des compléments : secteur, carte Vitale, horaires, tarifs.",
+)
+def annuaire_import(rpps_file: Path | None, complements_file: Path | None) -> None:
+    """Import the public RPPS extract and/or our complements CSV: all or nothing."""
+    from app.services.annuaire_import import format_report, import_annuaire
+
+    if rpps_file is None and complements_file is None:
+        raise click.UsageError(
+            "Indiquez le fichier de l'extrait RPPS (PS_LibreAcces_Personne_activite), "
+            "le CSV des compléments (--complements), ou les deux."
+        )
+    report = import_annuaire(rpps=rpps_file, complements=complements_file)
+    click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
+
+
 demo_group = AppGroup("demo", help="Données de démonstration.")
 
 
 @demo_group.command("load")
 @click.option("--people", default=3000, show_default=True, help="Nombre d'assurés générés.")
-def demo_load(people: int) -> None:
-    """Create (or complete) the demo world: caisses, register, demo accounts. Idempotent."""
+@click.option(
+    "--practitioners",
+    default=20000,
+    show_default=True,
+    help="Nombre de professionnels de santé générés dans l'annuaire.",
+)
+def demo_load(people: int, practitioners: int) -> None:
+    """Create (or complete) the demo world: caisses, register, demo accounts, directory. Idempotent."""
     from app.services.demo import load_demo
 
-    summary = load_demo(people=people)
+    summary = load_demo(people=people, practitioners=practitioners)
     click.echo(f"Données de démonstration prêtes : {summary}")
 
 

@@ -10,6 +10,7 @@ import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -231,9 +232,11 @@ def login(client: FlaskClient, user, *, remember: bool = False):
         data = {"nir": user.person.nir, "password": PASSWORD, "csrf_token": token}
         response = client.post("/connexion", data=data)
     else:
-        token = csrf_token(client, "/agent/connexion")
-        data = {"login": user.login, "password": PASSWORD, "csrf_token": token}
-        response = client.post("/agent/connexion", data=data)
+        # Staff sign in with their login, professionals with their RPPS (which is their login).
+        pro = user.role == "professionnel"
+        url, name = ("/pro/connexion", "rpps") if pro else ("/agent/connexion", "login")
+        data = {name: user.login, "password": PASSWORD, "csrf_token": csrf_token(client, url)}
+        response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     if response.headers["Location"] == "/connexion/code":
         token = csrf_token(client, "/connexion/code")
@@ -292,3 +295,51 @@ def doctor(app, caisses, users):
     users["camille"].person.medecin_traitant_rpps = "10101010105"
     db.session.commit()
     return professional
+
+
+@pytest.fixture
+def doctor_account(doctor):
+    """Dr Durand's web account: her RPPS as login, ``PASSWORD``, a verified e-mail, the CGU accepted
+    (``login(client, doctor_account)`` signs her in at ``/pro/connexion``)."""
+    from flask import current_app
+
+    from app.models import User
+    from app.models.base import utcnow
+    from app.security import hash_password
+
+    user = User(
+        role="professionnel",
+        professional_id=doctor.id,
+        login=doctor.rpps,
+        display_name="Sophie Durand",
+        email="sophie.durand@example.org",
+        email_verified_at=utcnow(),
+        cgu_version=current_app.config["CGU_VERSION"],
+        password_hash=hash_password(PASSWORD),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@contextmanager
+def recorded_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the ``with`` block (for "constant queries" assertions)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def count_queries(client: FlaskClient, url: str, headers: dict | None = None) -> int:
+    """How many SQL statements a GET of ``url`` runs (asserting it answers 200)."""
+    with recorded_queries() as statements:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, response.status_code
+    return len(statements)

@@ -1,7 +1,14 @@
 """SQLAlchemy 2 typed models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.annuaire import (
+    AnnuaireActivity,
+    AnnuairePractitioner,
+    AnnuaireStructure,
+    AnnuaireTariff,
+    is_full_text_object,
+)
 from app.models.audit import AuditEvent
-from app.models.caisse import Caisse
+from app.models.caisse import Caisse, CaisseMotif
 from app.models.care import ApiToken, Claim, ClaimLine, Debt, DebtRecovery, Payment, Professional
 from app.models.identity import KnownDevice, Letter, OneTimeToken, Passkey, SignIn
 from app.models.mail import OutgoingMail
@@ -11,17 +18,24 @@ from app.models.notification import (
     NotificationSettings,
     PushSubscription,
 )
+from app.models.orders import FormOrder
 from app.models.register import Person
 from app.models.user import User
 
 __all__ = [
+    "AnnuaireActivity",
+    "AnnuairePractitioner",
+    "AnnuaireStructure",
+    "AnnuaireTariff",
     "ApiToken",
     "AuditEvent",
     "Caisse",
+    "CaisseMotif",
     "Claim",
     "ClaimLine",
     "Debt",
     "DebtRecovery",
+    "FormOrder",
     "KnownDevice",
     "Letter",
     "Notification",
@@ -37,3 +51,8 @@ __all__ = [
     "SignIn",
     "User",
 ]
+
+
+def include_in_migrations(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name``: leave the database-specific full-text objects alone."""
+    return not is_full_text_object(name)

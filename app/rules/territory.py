@@ -354,6 +354,49 @@ def search_communes(text: str, limit: int = 10) -> list[Commune]:
     return found
 
 
+def communes_index() -> Mapping[str, Commune]:
+    """Every commune by INSEE code."""
+    return _communes().by_insee
+
+
+def communes_named(folded: str) -> list[Commune]:
+    """Communes whose name folds to ``folded`` (``fold_text``), most populated first.
+
+    Paris, Lyon and Marseille give their municipal arrondissements, which carry the postal codes
+    and are what addresses name.
+    """
+    return list(_names_index().get(folded, ()))
+
+
+@cache
+def _names_index() -> Mapping[str, tuple[Commune, ...]]:
+    """Folded name → communes with a postal code (arrondissements under their city's name)."""
+    by_name: dict[str, list[Commune]] = {}
+    parents: list[tuple[str, Commune]] = []
+    for commune in _communes().by_insee.values():
+        folded = fold_text(commune.name)
+        if commune.postal_codes:
+            by_name.setdefault(folded, []).append(commune)
+        else:
+            parents.append((folded, commune))
+    for folded, parent in parents:
+        prefix = folded + " "
+        districts = [
+            district
+            for name, found in by_name.items()
+            if name.startswith(prefix) and "arrondissement" in name
+            for district in found
+            if district.departement == parent.departement
+        ]
+        by_name.setdefault(folded, []).extend(districts)
+    return MappingProxyType(
+        {
+            name: tuple(sorted(found, key=lambda c: (-c.population, c.insee)))
+            for name, found in by_name.items()
+        }
+    )
+
+
 def departement_of(commune: Commune) -> str:
     """The commune's département: ``2A``/``2B`` in Corsica, ``971``…``976`` overseas.
 

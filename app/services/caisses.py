@@ -1,4 +1,5 @@
-"""Caisses: load the reference data into the database, and find the caisse serving a place."""
+"""Caisses: load the reference data into the database, find the caisse serving a place, and say
+whom to contact there for each motif (national advice merged with the caisse's own details)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, Caisse, User
+from app.models import AuditEvent, Caisse, CaisseMotif, User
 from app.models.base import utcnow
-from app.rules import territory
+from app.rules import forms_catalogue, motifs, territory
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def sync_caisses() -> int:
     return changed
 
 
-CONTACT_FIELDS = ("postal_address", "accueil_address", "phone")
+CONTACT_FIELDS = ("postal_address", "accueil_address", "accueil_hours", "phone")
 
 
 def update_contacts(caisse: Caisse, editor: User, values: dict[str, str]) -> list[str]:
@@ -119,3 +120,95 @@ def lookup_contacts(typed: str, commune_insee: str | None = None) -> ContactLook
     elif commune_insee:
         chosen = next((c for c in choices if c.commune.insee == commune_insee), None)
     return ContactLookup(resolution.postal_code, choices, chosen, None)
+
+
+@dataclass(frozen=True)
+class MotifContacts:
+    """Whom to contact at one caisse for one motif: the national advice (``motif``) merged with the
+    caisse's own details. ``postal_address`` is the motif's dedicated address when the caisse has
+    one (``dedicated_postal_address``), else the caisse's; an empty string is unknown, never guessed."""
+
+    motif: motifs.Motif
+    postal_address: str
+    dedicated_postal_address: bool
+    accueil_address: str
+    accueil_hours: str
+    phone_note: str
+    accueil_note: str
+    note: str
+    form: forms_catalogue.Form | None
+
+
+MOTIF_FIELDS = ("postal_address", "phone_note", "accueil_note", "note")
+
+
+def motif_override(caisse: Caisse, motif_key: str) -> CaisseMotif | None:
+    """The caisse's own details for a motif, or None when it has none."""
+    return db.session.scalar(
+        sa.select(CaisseMotif).where(CaisseMotif.caisse_id == caisse.id, CaisseMotif.motif == motif_key)
+    )
+
+
+def motif_overrides(caisse: Caisse) -> dict[str, CaisseMotif]:
+    """Every motif the caisse has completed, by motif key."""
+    rows = db.session.scalars(sa.select(CaisseMotif).where(CaisseMotif.caisse_id == caisse.id))
+    return {row.motif: row for row in rows}
+
+
+def motif_contacts(caisse: Caisse, motif_key: str) -> MotifContacts | None:
+    """What the Adresses et contacts page shows for ``motif_key`` at ``caisse``; None for a key
+    that is not a motif."""
+    motif = motifs.motif_by_key(motif_key)
+    if motif is None:
+        return None
+    row = motif_override(caisse, motif.key)
+    dedicated = row.postal_address if row else ""
+    return MotifContacts(
+        motif=motif,
+        postal_address=dedicated or caisse.postal_address,
+        dedicated_postal_address=bool(dedicated),
+        accueil_address=caisse.accueil_address,
+        accueil_hours=caisse.accueil_hours,
+        phone_note=row.phone_note if row else "",
+        accueil_note=row.accueil_note if row else "",
+        note=row.note if row else "",
+        form=forms_catalogue.form_by_slug(motif.form) if motif.form else None,
+    )
+
+
+def update_motif(caisse: Caisse, motif_key: str, editor: User, values: dict[str, str]) -> list[str]:
+    """An admin sets the caisse's own details for a motif; return the names of the fields changed.
+
+    Emptying every field removes the row, so the national advice and the caisse's general contacts
+    apply again. Raises ``LookupError`` for a key that is not a motif.
+    """
+    if motifs.motif_by_key(motif_key) is None:
+        raise LookupError(f"unknown motif {motif_key!r}")
+    row = motif_override(caisse, motif_key)
+    wanted = {field: _clean(values.get(field)) for field in MOTIF_FIELDS}
+    changed = [field for field in MOTIF_FIELDS if wanted[field] != (getattr(row, field) if row else "")]
+    if changed:
+        if not any(wanted.values()):
+            db.session.delete(row)
+        else:
+            if row is None:
+                row = CaisseMotif(caisse_id=caisse.id, motif=motif_key)
+                db.session.add(row)
+            for field, value in wanted.items():
+                setattr(row, field, value)
+            row.updated_at = utcnow()
+            row.updated_by_id = editor.id
+        db.session.add(
+            AuditEvent(
+                kind="caisse_motif_edited",
+                actor_user_id=editor.id,
+                detail=f"{caisse.key} / {motif_key}: {', '.join(changed)}",
+            )
+        )
+    db.session.commit()
+    return changed
+
+
+def _clean(value: str | None) -> str:
+    """A typed value without surrounding blanks, with the browser's CRLF line ends made LF."""
+    return (value or "").replace("\r\n", "\n").strip()

@@ -752,18 +752,21 @@ class DemoSummary:
     ayants_droit: int
     created: int
     accounts: int
+    practitioners: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.caisses} caisses, {self.assures} assurés et {self.ayants_droit} ayants droit "
             f"de démonstration ({self.created} ajoutés par ce lancement), "
-            f"{self.accounts} comptes de démonstration."
+            f"{self.accounts} comptes de démonstration, "
+            f"{self.practitioners} professionnels de santé dans l'annuaire."
         )
 
 
-def load_demo(people: int = 3000, seed: int = 2026) -> DemoSummary:
+def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) -> DemoSummary:
     """Create (or complete) the demo world: caisses, ``people`` generated assurés with their
-    ayants droit, the named demo people and the four demo accounts. Idempotent; commits."""
+    ayants droit, the named demo people, the four demo accounts and an Annuaire santé of
+    ``practitioners`` generated professionals. Idempotent; commits."""
     sync_caisses()
     caisse_ids = {c.key: c.id for c in db.session.scalars(sa.select(Caisse))}
 
@@ -793,12 +796,16 @@ def load_demo(people: int = 3000, seed: int = 2026) -> DemoSummary:
     from app.services.demo_care import load_care_demo
 
     load_care_demo(CAMILLE_NIR, LEO_NIR, LOUIS_NIR)
+    from app.services.demo_annuaire import load_annuaire_demo
+
+    directory = load_annuaire_demo(practitioners, seed)
     return DemoSummary(
         caisses=len(caisse_ids),
         assures=len(_existing_nirs(assure_nirs)),
         ayants_droit=len(_existing_nirs(ayant_droit_nirs)),
         created=len(missing) + len(missing_children) + named_created,
         accounts=account_count,
+        practitioners=directory,
     )
 
 

@@ -169,9 +169,9 @@ def format_report(report: ImportReport) -> str:
     else:
         total = report.created + report.updated
         lines.append(
-            f"{total} {_plural(total, 'ligne importée', 'lignes importées')} "
-            f"({report.created} {_plural(report.created, 'créée', 'créées')}, "
-            f"{report.updated} {_plural(report.updated, 'mise à jour', 'mises à jour')})."
+            f"{total} {plural(total, 'ligne importée', 'lignes importées')} "
+            f"({report.created} {plural(report.created, 'créée', 'créées')}, "
+            f"{report.updated} {plural(report.updated, 'mise à jour', 'mises à jour')})."
         )
     return "\n".join(lines)
 
@@ -184,7 +184,7 @@ def import_register_csv(stream: TextIO) -> ImportReport:
     """
     report = ImportReport()
     errors = report.errors
-    records = _read_records(stream, errors)
+    records = read_csv_records(stream, errors)
     if records is None:
         db.session.rollback()
         return report
@@ -274,7 +274,7 @@ class _Row:
         return self.lien != "assure"
 
 
-def _read_records(stream: TextIO, errors: list[RowError]) -> list[list[str]] | None:
+def read_csv_records(stream: TextIO, errors: list[RowError]) -> list[list[str]] | None:
     """The CSV records, header first, or None (with an error) when the file cannot be read."""
     try:
         text = stream.read()
@@ -309,7 +309,7 @@ def _read_records(stream: TextIO, errors: list[RowError]) -> list[list[str]] | N
 
 def _parse_header(header: list[str], body: list[list[str]], errors: list[RowError]) -> list[str | None]:
     """Column names in file order (None for a nameless, empty column a spreadsheet added)."""
-    names = [_normalize_header(raw) for raw in header]
+    names = [normalize_header(raw) for raw in header]
     if not any(name in REGISTER_COLUMNS for name in names):
         # No known column: the first line is data, not a header. Never echo it (NIR, names).
         errors.append(
@@ -948,7 +948,7 @@ def _apply(row: _Row, person: Person, present: frozenset[str]) -> None:
     person.lien = row.lien
 
 
-def _normalize_header(raw: str) -> str:
+def normalize_header(raw: str) -> str:
     return "_".join(_fold(raw).replace("-", " ").split())
 
 
@@ -973,5 +973,5 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _plural(count: int, singular: str, plural: str) -> str:
+def plural(count: int, singular: str, plural: str) -> str:
     return plural if count > 1 else singular

@@ -40,7 +40,16 @@ def euros(amount) -> str:
     return format_euros(Decimal(str(amount)))
 
 
+def phone(number: str) -> str:
+    """A French phone number by pairs of digits ("02 40 12 34 56"); other text as given."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) != 10:
+        return number
+    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["phone"] = phone
     app.jinja_env.filters["euros"] = euros
     app.jinja_env.filters["paris_datetime"] = paris_datetime
     app.jinja_env.filters["french_date"] = french_date

@@ -71,7 +71,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     app = create_app(LiveConfig)
     with app.app_context():
         db.create_all()
-        load_demo(people=60)
+        load_demo(people=60, practitioners=400)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -128,3 +128,22 @@ def test_an_api_token_is_shown_once(page: Page, live_server):
     expect(page.locator("#new-token")).to_have_count(0)
     page.get_by_role("button", name="Révoquer le jeton Logiciel du cabinet").first.click()
     expect(page.get_by_text("Jeton révoqué")).to_be_visible()
+
+
+def test_an_order_of_printed_forms(page: Page, live_server):
+    pro_sign_in(page, live_server)
+    page.get_by_role("link", name="Commander des imprimés").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commande d'imprimés")
+    assert_accessible(page)
+    page.get_by_label("Imprimé", exact=True).select_option("avis-d-arret-de-travail")
+    page.get_by_label("Quantité", exact=True).fill("cinquante")
+    page.get_by_role("button", name="Commander", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Saisissez la quantité en nombre entier")
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+    page.get_by_label("Quantité", exact=True).fill("50")
+    page.get_by_role("button", name="Commander", exact=True).click()
+    expect(page.get_by_text(re.compile(r"^Commande n° \d+ enregistrée"))).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Avis d'arrêt de travail (cerfa 10170*07)")
+    assert_accessible(page)

@@ -22,7 +22,7 @@ from app.services.letters import (
     queue_provisional_code_letter,
     sent_letters,
 )
-from tests.conftest import HX, PASSWORD, csrf_token, login
+from tests.conftest import HX, PASSWORD, count_queries, csrf_token, login
 
 PAGE = "/agent/courriers"
 PDF = "/agent/courriers.pdf"
@@ -273,20 +273,6 @@ def test_moderators_are_forbidden(client, caisses):
     )
     sign_in(client, moderator)
     assert client.get(PAGE).status_code == 403
-
-
-def count_queries(client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_queue_page_queries_do_not_grow_with_the_letters(client, users, caisses):

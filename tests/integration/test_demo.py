@@ -29,12 +29,13 @@ from app.services.demo import (
 )
 
 PEOPLE = 300
+PRACTITIONERS = 60  # the directory has its own tests (test_demo_annuaire.py)
 
 
 @pytest.fixture
 def demo(app):
-    """The demo world with 300 generated assurés."""
-    return load_demo(people=PEOPLE)
+    """The demo world with 300 generated assurés and a small directory."""
+    return load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
 
 
 def everyone() -> list[Person]:
@@ -51,15 +52,16 @@ def counts() -> dict[str, int]:
 def test_load_twice_changes_nothing(demo):
     before = counts()
     nirs = set(db.session.scalars(sa.select(Person.nir)))
-    again = load_demo(people=PEOPLE)
+    again = load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
     assert counts() == before
     assert set(db.session.scalars(sa.select(Person.nir))) == nirs
     assert again.created == 0
-    assert (again.caisses, again.assures, again.ayants_droit, again.accounts) == (
+    assert (again.caisses, again.assures, again.ayants_droit, again.accounts, again.practitioners) == (
         demo.caisses,
         demo.assures,
         demo.ayants_droit,
         demo.accounts,
+        PRACTITIONERS + 1,  # and Dr Durand
     )
     assert demo.created == demo.assures + demo.ayants_droit
     assert demo.assures == PEOPLE + 2  # the generated crowd, Camille and Louis
@@ -73,7 +75,7 @@ def test_load_twice_changes_nothing(demo):
 
 def test_second_run_leaves_the_accounts_alone(demo):
     before = {u.id: (u.password_hash, u.email_verified_at) for u in db.session.scalars(sa.select(User))}
-    load_demo(people=PEOPLE)
+    load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
     db.session.expire_all()
     after = {u.id: (u.password_hash, u.email_verified_at) for u in db.session.scalars(sa.select(User))}
     assert after == before
@@ -81,7 +83,7 @@ def test_second_run_leaves_the_accounts_alone(demo):
 
 def test_run_again_restores_a_changed_demo_password(demo):
     accounts.create_staff("agent44", "autre-mot-de-passe", "agent", None, "x")
-    load_demo(people=PEOPLE)
+    load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
     db.session.expire_all()
     user = accounts.authenticate_staff("agent44", AGENT_PASSWORD, None)
     assert user is not None
@@ -91,7 +93,7 @@ def test_run_again_restores_a_changed_demo_password(demo):
 
 def test_more_people_completes_the_same_crowd(demo):
     first = set(db.session.scalars(sa.select(Person.nir)))
-    bigger = load_demo(people=PEOPLE + 50)
+    bigger = load_demo(people=PEOPLE + 50, practitioners=PRACTITIONERS)
     assert first < set(db.session.scalars(sa.select(Person.nir)))
     assert bigger.assures == PEOPLE + 52
 
@@ -284,5 +286,5 @@ def test_demo_gives_camille_a_year_of_varied_payments(demo):
     louis = db.session.scalar(sa.select(Person).where(Person.nir == LOUIS_NIR))
     assert db.session.scalar(sa.select(sa.func.count(Payment.id)).where(Payment.person_id == louis.id)) >= 2
     before = db.session.scalar(sa.select(sa.func.count(Claim.id)))
-    load_demo(people=PEOPLE)
+    load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
     assert db.session.scalar(sa.select(sa.func.count(Claim.id))) == before  # never paid twice

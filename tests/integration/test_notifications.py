@@ -28,7 +28,7 @@ from app.services import notifications as service
 from app.services import push
 from app.services.transactions import commit
 from app.web.notifications.routes import bp as notifications_bp
-from tests.conftest import HX, csrf_token, login
+from tests.conftest import HX, count_queries, csrf_token, login
 from tests.push_receiver import PushReceiver
 
 REFUND_TITLE = "Remboursement de 19,00 €"
@@ -719,33 +719,17 @@ def test_pages_of_the_list(client, users):
     assert client.get("/notifications?page=3").status_code == 404
 
 
-def _queries_for(client, url: str) -> int:
-    count = 0
-
-    def counter(*_args) -> None:
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200
-    return count
-
-
 def test_list_uses_the_same_number_of_queries_for_3_or_30(client, users):
     camille = users["camille"]
     login(client, camille)
     for number in range(3):
         service.notify(camille, "message", f"Message {number}", "", "/messages/1")
     commit()
-    few = _queries_for(client, "/notifications")
+    few = count_queries(client, "/notifications")
     for number in range(27):
         service.notify(camille, "message", f"Message {number}", "", "/messages/1", tag=f"t{number}")
     commit()
-    many = _queries_for(client, "/notifications")
+    many = count_queries(client, "/notifications")
     assert few == many
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from app.models import Payment, Professional
 from app.rules.liquidation import ActLine
 from app.services import claims
 from app.web.paiements.queries import months_before, paris_today
-from tests.conftest import HX, make_person
+from tests.conftest import HX, make_person, recorded_queries
 
 NBSP = "\u00a0"
 INDEX = "/compte/paiements/"
@@ -127,20 +126,6 @@ def ij_payment(person, paid_on: date, amount: str = "41.47") -> Payment:
 def rows(page_html: str) -> list[str]:
     """The payment rows of the results table (their first cell is a link to the detail)."""
     return re.findall(r'<th scope="row"><a href="/compte/paiements/(\d+)">', page_html)
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_anonymous_goes_to_login(client, users):
@@ -345,19 +330,19 @@ def test_constant_number_of_queries(client, login_as, camille, child, submit):
         submit(camille if n % 2 else child, day(n))
     login_as("camille")
     client.get(INDEX)  # warm up whatever a first request loads once
-    with count_queries() as few:
+    with recorded_queries() as few:
         assert len(rows(text_of(client.get(INDEX)))) == 3
     today = paris_today()
     for n in range(37):
         ij_payment(camille if n % 2 else child, today - timedelta(days=n))
     for n in range(3, 8):
         submit(child, day(n))
-    with count_queries() as many:
+    with recorded_queries() as many:
         assert len(rows(text_of(client.get(INDEX)))) == 20
     assert len(many) == len(few), "\n".join(many)
-    with count_queries() as fragment_few:
+    with recorded_queries() as fragment_few:
         client.get(INDEX, query_string={"partiel": 1, "page": 2}, headers=HX)
-    with count_queries() as fragment_many:
+    with recorded_queries() as fragment_many:
         client.get(INDEX, query_string={"partiel": 1}, headers=HX)
     assert len(fragment_few) == len(fragment_many)
 

@@ -20,7 +20,7 @@ from app.security import hash_password
 from app.services import api_tokens, claims
 from app.services.api_tokens import professional_for_token, token_hash
 from app.web.filters import PARIS
-from tests.conftest import HX, PASSWORD, csrf_token, last_code, login, make_person
+from tests.conftest import HX, PASSWORD, count_queries, csrf_token, last_code, login, make_person
 
 HOME = "/pro/"
 FORM = "/pro/feuille-de-soins"
@@ -186,20 +186,6 @@ def submit_g(
     return claims.submit(
         sophie_user.professional, patient, day, [ActLine("G", Decimal("30.00"))], tiers_payant=tiers_payant
     ).claim
-
-
-def count_queries(client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_home_lists_the_last_ten_claims_in_constant_queries(pro_client, sophie, camille, leo):

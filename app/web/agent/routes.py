@@ -15,13 +15,15 @@ from app.extensions import db
 from app.htmx import redirect, render
 from app.models import Caisse, OutgoingMail, Person
 from app.models.user import STAFF_ROLES
+from app.rules import motifs as motif_rules
 from app.security import no_store, roles_required
 from app.services import caisses as caisse_service
+from app.services import form_orders as form_orders_service
 from app.services import letters as letters_service
 from app.services import mail as mail_service
-from app.web.agent.forms import CaisseContactForm
+from app.web.agent.forms import CaisseContactForm, CaisseMotifForm
 from app.web.errors import render_error
-from app.web.filters import PARIS
+from app.web.filters import PARIS, paris_datetime
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
@@ -52,7 +54,8 @@ def caisses_list():
 @bp.route("/caisses/<int:caisse_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def caisse_edit(caisse_id: int):
-    """Edit a caisse's contacts (PRG); 422 with the typed values kept on error."""
+    """Edit a caisse's contacts (PRG), with links to its motifs; 422 with the typed values kept on
+    error."""
     caisse = db.get_or_404(Caisse, caisse_id)
     form = CaisseContactForm(obj=caisse)
     if form.validate_on_submit():
@@ -63,7 +66,41 @@ def caisse_edit(caisse_id: int):
         )
         return redirect(url_for("agent.caisses_list"))
     status = 422 if form.errors else 200
-    return no_store(render("agent/caisse_edit.html", status=status, form=form, caisse=caisse))
+    return no_store(
+        render(
+            "agent/caisse_edit.html",
+            status=status,
+            form=form,
+            caisse=caisse,
+            motifs=motif_rules.motifs(),
+            overrides=caisse_service.motif_overrides(caisse),
+        )
+    )
+
+
+@bp.route("/caisses/<int:caisse_id>/motifs/<motif_key>", methods=["GET", "POST"])
+@roles_required("admin")
+def caisse_motif_edit(caisse_id: int, motif_key: str):
+    """Edit a caisse's own details for one motif (PRG back to the caisse); 422 with the typed
+    values kept on error; 404 for an unknown caisse or motif."""
+    caisse = db.get_or_404(Caisse, caisse_id)
+    motif = motif_rules.motif_by_key(motif_key)
+    if motif is None:
+        abort(404)
+    form = CaisseMotifForm(obj=caisse_service.motif_override(caisse, motif.key))
+    if form.validate_on_submit():
+        changed = caisse_service.update_motif(caisse, motif.key, current_user, form.data)
+        flash(
+            f"{caisse.name}, {motif.label} : informations enregistrées."
+            if changed
+            else "Aucune modification.",
+            "success",
+        )
+        return redirect(url_for("agent.caisse_edit", caisse_id=caisse.id))
+    status = 422 if form.errors else 200
+    return no_store(
+        render("agent/caisse_motif_edit.html", status=status, form=form, caisse=caisse, motif=motif)
+    )
 
 
 OUTBOX_SIZE = 200
@@ -190,3 +227,64 @@ def _row_ids(values: list[str]) -> list[int]:
         if value.isdigit() and 0 < int(value) < 2**63:
             ids.append(int(value))
     return ids
+
+
+# The queue's filter, in the URL: one status, or every status when absent (or not a status).
+ORDER_STATUS_ARG = "statut"
+
+
+def _order_status(value: str | None) -> str | None:
+    return value if value in form_orders_service.STATUS_LABELS else None
+
+
+@bp.get("/imprimes")
+@roles_required("agent", "admin")
+def form_orders():
+    """The caisse's commandes d'imprimés: pending ones first, oldest first, then the others, most
+    recently handled first; 50 a page, filtered by ``statut``; same queries whatever their number.
+    Fragment ``content``. Raises 403 for staff without a caisse, 404 past the last page."""
+    caisse_id = _own_caisse_id()
+    selected = _order_status(request.args.get(ORDER_STATUS_ARG))
+    page = request.args.get("page", 1, type=int) or 1
+    orders = form_orders_service.queue(caisse_id, selected, page)
+    if page > 1 and not orders.items:
+        abort(404)
+    return no_store(
+        render(
+            "agent/form_orders.html",
+            orders=orders,
+            selected_status=selected,
+            pending=form_orders_service.pending_count(caisse_id),
+            label_of=form_orders_service.label_of,
+            status_labels=form_orders_service.STATUS_LABELS,
+        )
+    )
+
+
+@bp.post("/imprimes/<int:order_id>/expedition")
+@roles_required("agent", "admin")
+def form_order_ship(order_id: int):
+    """Mark one of the caisse's pending orders shipped (audited, the professional notified), then
+    back to the queue with its filter (PRG); an order already shipped or cancelled is left as it
+    is, with a message. Raises 404 for another caisse's order."""
+    caisse_id = _own_caisse_id()
+    selected = _order_status(request.form.get(ORDER_STATUS_ARG))
+    try:
+        order = form_orders_service.ship(caisse_id, order_id, current_user)
+    except form_orders_service.OrderClosed as exc:
+        closed = exc.order
+        if closed.status == "expediee":
+            flash(
+                f"La commande n° {closed.id} a déjà été expédiée le {paris_datetime(closed.shipped_at)} : "
+                "rien n'a été modifié.",
+                "info",
+            )
+        else:
+            flash(
+                f"La commande n° {closed.id} a été annulée par le professionnel : ne l'envoyez pas.", "info"
+            )
+    else:
+        if order is None:
+            abort(404)
+        flash(f"Commande n° {order.id} marquée comme expédiée.", "success")
+    return no_store(redirect(url_for("agent.form_orders", **{ORDER_STATUS_ARG: selected})))

@@ -1,4 +1,5 @@
-"""Forms of the professional's space: the feuille de soins (patient, then care) and the API tokens.
+"""Forms of the professional's space: the feuille de soins (patient, then care), the API tokens and
+the commande d'imprimés.
 
 The care form has a fixed number of act rows, each a flat set of fields (``code_0``,
 ``montant_0``…), so that the shared error summary links every message to its own input.
@@ -17,8 +18,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.rules import tariffs
+from app.rules.form_orders import QUANTITY_MAX, QUANTITY_MIN, form_label, orderable_form, orderable_forms
 from app.rules.liquidation import ActLine
 from app.rules.nir import parse_nir
+from app.services.form_orders import DeliveryAddress
 from app.web.auth.forms import parse_french_date
 from app.web.filters import PARIS
 
@@ -217,3 +220,100 @@ class TokenForm(FlaskForm):
             Length(max=80, message="Le nom du jeton ne peut pas dépasser 80 caractères."),
         ],
     )
+
+
+def _trimmed(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _form_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choisir un imprimé")] + [
+        SelectChoice(form.slug, form_label(form)) for form in orderable_forms()
+    ]
+
+
+class FormOrderForm(FlaskForm):
+    """Commande d'imprimés: which form, how many, delivered where. Once valid, ``quantity_value`` is
+    the quantity and ``address`` the delivery address, spaces trimmed."""
+
+    form_slug = SelectField("Imprimé", choices=_form_choices, validate_choice=False)
+    quantity = StringField("Quantité", filters=[_trimmed])
+    recipient_name = StringField(
+        "Destinataire",
+        filters=[_trimmed],
+        validators=[
+            DataRequired("Saisissez le nom du destinataire."),
+            Length(max=120, message="Le nom du destinataire ne peut pas dépasser 120 caractères."),
+        ],
+    )
+    address_line = StringField(
+        "Adresse",
+        filters=[_trimmed],
+        validators=[
+            DataRequired("Saisissez l'adresse de livraison."),
+            Length(max=200, message="L'adresse ne peut pas dépasser 200 caractères."),
+        ],
+    )
+    address_complement = StringField(
+        "Complément d'adresse (facultatif)",
+        filters=[_trimmed],
+        validators=[Length(max=200, message="Le complément d'adresse ne peut pas dépasser 200 caractères.")],
+    )
+    postal_code = StringField("Code postal", filters=[_trimmed])
+    commune_name = StringField(
+        "Commune",
+        filters=[_trimmed],
+        validators=[
+            DataRequired("Saisissez la commune."),
+            Length(max=120, message="Le nom de la commune ne peut pas dépasser 120 caractères."),
+        ],
+    )
+
+    quantity_value: int | None = None
+
+    @classmethod
+    def prefilled(cls, address: DeliveryAddress) -> FormOrderForm:
+        """The empty order form, the delivery address filled in with ``address``."""
+        return cls(
+            formdata=None,
+            recipient_name=address.recipient_name,
+            address_line=address.address_line,
+            address_complement=address.complement,
+            postal_code=address.postal_code,
+            commune_name=address.commune_name,
+        )
+
+    def validate_form_slug(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError("Choisissez l'imprimé à commander.")
+        if orderable_form(field.data) is None:
+            raise ValidationError("Choisissez un imprimé de la liste.")
+
+    def validate_quantity(self, field: StringField) -> None:
+        text = re.sub(r"[\s\u00a0\u202f]", "", field.data or "")
+        if not text:
+            raise ValidationError("Saisissez la quantité.")
+        if not re.fullmatch(r"-?[0-9]+", text):
+            raise ValidationError("Saisissez la quantité en nombre entier, par exemple 50.")
+        # Far too many digits to be in bounds: not converted (``int`` refuses very long strings).
+        if len(text) > 9 or not QUANTITY_MIN <= int(text) <= QUANTITY_MAX:
+            raise ValidationError(f"La quantité doit être comprise entre {QUANTITY_MIN} et {QUANTITY_MAX}.")
+        self.quantity_value = int(text)
+
+    def validate_postal_code(self, field: StringField) -> None:
+        text = re.sub(r"\s", "", field.data or "")
+        if not text:
+            raise ValidationError("Saisissez le code postal.")
+        if not re.fullmatch(r"[0-9]{5}", text):
+            raise ValidationError("Le code postal doit comporter 5 chiffres, par exemple 44000.")
+        field.data = text
+
+    @property
+    def address(self) -> DeliveryAddress:
+        return DeliveryAddress(
+            recipient_name=self.recipient_name.data or "",
+            address_line=self.address_line.data or "",
+            complement=self.address_complement.data or "",
+            postal_code=self.postal_code.data or "",
+            commune_name=self.commune_name.data or "",
+        )

@@ -1,4 +1,5 @@
-"""The health professional's space: home, feuille de soins (FSE) with its décompte, API tokens."""
+"""The health professional's space: home, feuille de soins (FSE) with its décompte, API tokens,
+commande d'imprimés."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from app.rules.nir import parse_nir
 from app.rules.tariffs import RulesError
 from app.security import no_store, roles_required
 from app.services import api_tokens, claims
+from app.services import form_orders as form_orders_service
 from app.services.accounts import audit
 from app.services.letters import initials
-from app.web.filters import french_date
-from app.web.pro.forms import ACT_ROWS, ClaimForm, PatientForm, TokenForm
+from app.web.filters import french_date, paris_datetime
+from app.web.pro.forms import ACT_ROWS, ClaimForm, FormOrderForm, PatientForm, TokenForm
 from app.web.simulateurs.routes import SECTEUR_LABELS
 
 bp = Blueprint("pro", __name__, url_prefix="/pro")
@@ -225,3 +227,67 @@ def token_revoke(token_id: int):
         abort(404)
     flash("Jeton révoqué : les logiciels qui l'utilisaient n'ont plus accès à l'API.", "success")
     return no_store(redirect(url_for("pro.tokens")))
+
+
+@bp.route("/imprimes", methods=["GET", "POST"])
+@roles_required("professionnel")
+def form_orders():
+    """Commande d'imprimés: the order form, its address pre-filled from the professional's record,
+    and their orders, newest first, 20 a page (same queries whatever their number); POST places an
+    order (PRG). Fragment ``content``; 422 with the typed values kept; 404 past the last page."""
+    professional = _professional()
+    if request.method == "POST":
+        form = FormOrderForm()
+    else:
+        form = FormOrderForm.prefilled(form_orders_service.address_of(professional))
+    if form.validate_on_submit() and form.quantity_value is not None:
+        order = form_orders_service.place(
+            professional, form.form_slug.data, form.quantity_value, form.address
+        )
+        label = form_orders_service.label_of(order.form_slug)
+        plural = "s" if order.quantity > 1 else ""
+        flash(
+            f"Commande n° {order.id} enregistrée : {label}, {order.quantity} exemplaire{plural}. "
+            "Vous serez prévenu(e) de son expédition.",
+            "success",
+        )
+        return no_store(redirect(url_for("pro.form_orders")))
+    page = request.args.get("page", 1, type=int) or 1
+    orders = form_orders_service.orders_of(professional, page)
+    if page > 1 and not orders.items:
+        abort(404)
+    return no_store(
+        render(
+            "pro/form_orders.html",
+            status=422 if form.errors else 200,
+            form=form,
+            orders=orders,
+            caisse=professional.caisse,
+            label_of=form_orders_service.label_of,
+            status_labels=form_orders_service.STATUS_LABELS,
+        )
+    )
+
+
+@bp.post("/imprimes/<int:order_id>/annulation")
+@roles_required("professionnel")
+def form_order_cancel(order_id: int):
+    """Cancel one of the professional's orders still pending (PRG to the list); an order already
+    shipped or cancelled is left as it is, with a message. Raises 404 for another's order."""
+    try:
+        order = form_orders_service.cancel(_professional(), order_id, current_user)
+    except form_orders_service.OrderClosed as exc:
+        closed = exc.order
+        if closed.status == "expediee":
+            flash(
+                f"Cette commande a été expédiée le {paris_datetime(closed.shipped_at)} : "
+                "elle ne peut plus être annulée.",
+                "info",
+            )
+        else:
+            flash("Cette commande était déjà annulée.", "info")
+    else:
+        if order is None:
+            abort(404)
+        flash("Commande annulée : votre caisse ne l'expédiera pas.", "success")
+    return no_store(redirect(url_for("pro.form_orders")))
