@@ -1,23 +1,40 @@
 /* macaisse service worker, scope "/".
  *
- * The server prepends SW_VERSION, PRECACHE_URLS and OFFLINE_URL to this file, so the worker's bytes
- * change whenever a precached asset changes and the browser installs the new version.
+ * The server prepends SW_VERSION, PRECACHE_URLS, OFFLINE_URL, LOGOUT_URLS and PERSONAL_URLS to this
+ * file, so the worker's bytes change whenever a precached asset changes and the browser installs the
+ * new version.
  *
- * Pages and htmx fragments live in separate caches: with "Vary: HX-Request" a fragment must never be
- * served as a page, nor the reverse. Personal pages are never cached here.
+ * Caches:
+ * - static (versioned): the precached shell and versioned static files, cache first;
+ * - pages / fragments (versioned, bounded): public pages and their htmx fragments, network first.
+ *   They are kept apart on purpose: with "Vary: HX-Request" a fragment must never be served as a
+ *   page, nor the reverse;
+ * - kept pages / kept fragments: what the user chose to "Garder hors ligne", until they remove it;
+ * - personal: only when the user turned on "Consulter hors ligne sur cet appareil", dropped on
+ *   logout and when another account signs in.
+ * Every other request (personal pages, every non-GET) goes to the network only.
  */
-/* global SW_VERSION, PRECACHE_URLS, OFFLINE_URL */
+/* global SW_VERSION, PRECACHE_URLS, OFFLINE_URL, LOGOUT_URLS, PERSONAL_URLS */
 
 const STATIC_CACHE = `macaisse-static-${SW_VERSION}`;
 const PAGE_CACHE = `macaisse-pages-${SW_VERSION}`;
 const FRAGMENT_CACHE = `macaisse-fragments-${SW_VERSION}`;
-const OWN_CACHES = [STATIC_CACHE, PAGE_CACHE, FRAGMENT_CACHE];
+const KEPT_PAGES = "macaisse-kept-pages";
+const KEPT_FRAGMENTS = "macaisse-kept-fragments";
+const PERSONAL_CACHE = "macaisse-personal";
+const OWN_CACHES = [STATIC_CACHE, PAGE_CACHE, FRAGMENT_CACHE, KEPT_PAGES, KEPT_FRAGMENTS, PERSONAL_CACHE];
+// Recently seen public pages kept for offline use, per cache; the oldest go first.
+const MAX_ENTRIES = 60;
+// Where the personal cache records whose data it holds and when it was taken.
+const PERSONAL_META = "/__macaisse__/personnel.json";
 
 // Public pages of the widget: network first, cached copy when offline.
 const PUBLIC_PREFIXES = ["/dmp", "/adresses", "/formulaires", "/annuaire", "/forum", "/hors-ligne"];
 
 function isPublicPage(url) {
   if (url.pathname === "/") return true;
+  // A form pre-filled with the user's identity is personal, whatever its path.
+  if (url.searchParams.has("preremplir")) return false;
   return PUBLIC_PREFIXES.some((prefix) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
 }
 
@@ -27,6 +44,21 @@ function isStatic(url) {
 
 function isFragmentRequest(request) {
   return request.headers.get("HX-Request") === "true" && request.headers.get("HX-History-Restore-Request") !== "true";
+}
+
+function isPersonal(url) {
+  return PERSONAL_URLS.includes(url.pathname);
+}
+
+function storable(response) {
+  // The server's word: a page marked no-store or private is never kept by the worker.
+  const control = response.headers.get("Cache-Control") || "";
+  return response.ok && response.type === "basic" && !/no-store|private/.test(control);
+}
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  for (const request of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) await cache.delete(request);
 }
 
 self.addEventListener("install", (event) => {
@@ -42,6 +74,10 @@ self.addEventListener("install", (event) => {
         const response = await fetch(url, { credentials: "omit", cache: "no-cache" });
         if (!response.ok) throw new Error(`precache failed: ${path}`);
         await (isStatic(url) ? staticCache : pageCache).put(url.href, response);
+        if (!isStatic(url) && url.pathname !== OFFLINE_URL) {
+          const fragment = await fetch(url, { credentials: "omit", cache: "no-cache", headers: { "HX-Request": "true" } });
+          if (fragment.ok) await fragmentCache.put(url.href, fragment);
+        }
       }
       const offlineFragment = await fetch(OFFLINE_URL, { credentials: "omit", headers: { "HX-Request": "true" } });
       if (offlineFragment.ok) await fragmentCache.put(new URL(OFFLINE_URL, self.location.origin).href, offlineFragment);
@@ -62,8 +98,50 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+async function dropPersonal() {
+  await caches.delete(PERSONAL_CACHE);
+}
+
+async function personalMeta() {
+  const cache = await caches.open(PERSONAL_CACHE);
+  const hit = await cache.match(PERSONAL_META);
+  return hit ? hit.json() : null;
+}
+
+async function keepPersonal(account) {
+  // Fetch the personal pages now, with the user's session, and keep them dated.
+  await dropPersonal();
+  const cache = await caches.open(PERSONAL_CACHE);
+  for (const path of PERSONAL_URLS) {
+    const response = await fetch(path, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok || response.redirected) throw new Error(`personal fetch failed: ${path}`);
+    await cache.put(new URL(path, self.location.origin).href, response);
+  }
+  const meta = { account, savedAt: new Date().toISOString() };
+  await cache.put(PERSONAL_META, new Response(JSON.stringify(meta), { headers: { "Content-Type": "application/json" } }));
+  return meta;
+}
+
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  const data = event.data || {};
+  if (data.type === "SKIP_WAITING") {
+    self.skipWaiting();
+  } else if (data.type === "ACCOUNT") {
+    // The page says who is signed in (an opaque id, empty when nobody): personal data of another
+    // account, or kept from before a logout, must not stay.
+    event.waitUntil(
+      personalMeta().then((meta) => (meta && meta.account !== data.account ? dropPersonal() : undefined)),
+    );
+  } else if (data.type === "PERSONAL_KEEP") {
+    event.waitUntil(
+      keepPersonal(data.account).then(
+        (meta) => event.source && event.source.postMessage({ type: "PERSONAL_KEPT", savedAt: meta.savedAt }),
+        () => event.source && event.source.postMessage({ type: "PERSONAL_FAILED" }),
+      ),
+    );
+  } else if (data.type === "PERSONAL_DROP") {
+    event.waitUntil(dropPersonal());
+  }
 });
 
 async function cacheFirst(request) {
@@ -75,28 +153,57 @@ async function cacheFirst(request) {
   return response;
 }
 
-async function networkFirst(request, cacheName, fallbackUrl) {
-  const cache = await caches.open(cacheName);
+async function offlineResponse(fragment) {
+  const cache = await caches.open(fragment ? FRAGMENT_CACHE : PAGE_CACHE);
+  return cache.match(new URL(OFFLINE_URL, self.location.origin).href, { ignoreVary: true });
+}
+
+async function networkFirst(request) {
+  const fragment = isFragmentRequest(request);
+  const cache = await caches.open(fragment ? FRAGMENT_CACHE : PAGE_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && response.type === "basic") await cache.put(request.url, response.clone());
+    if (storable(response)) {
+      await cache.put(request.url, response.clone());
+      await trim(cache);
+    }
     return response;
   } catch (error) {
-    const hit = await cache.match(request.url, { ignoreVary: true });
+    const kept = await caches.open(fragment ? KEPT_FRAGMENTS : KEPT_PAGES);
+    const hit = (await cache.match(request.url, { ignoreVary: true })) || (await kept.match(request.url, { ignoreVary: true }));
     if (hit) return hit;
-    const fallback = await cache.match(new URL(fallbackUrl, self.location.origin).href, { ignoreVary: true });
+    const fallback = await offlineResponse(fragment);
     if (fallback) return fallback;
     throw error;
   }
 }
 
-async function offlineFallback(request) {
+function dated(savedAt) {
+  const when = new Date(savedAt);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(when.getDate())}/${pad(when.getMonth() + 1)} à ${pad(when.getHours())}:${pad(when.getMinutes())}`;
+}
+
+async function personalFallback(request) {
+  // Network only; the copy the user chose to keep when offline, marked with its date.
   try {
     return await fetch(request);
   } catch (error) {
-    const cacheName = isFragmentRequest(request) ? FRAGMENT_CACHE : PAGE_CACHE;
-    const cache = await caches.open(cacheName);
-    const fallback = await cache.match(new URL(OFFLINE_URL, self.location.origin).href, { ignoreVary: true });
+    const fragment = isFragmentRequest(request);
+    const url = new URL(request.url);
+    if (!fragment && isPersonal(url)) {
+      const cache = await caches.open(PERSONAL_CACHE);
+      const hit = await cache.match(url.href, { ignoreVary: true });
+      const meta = await personalMeta();
+      if (hit && meta) {
+        const type = hit.headers.get("Content-Type") || "";
+        if (!type.startsWith("text/html")) return hit;
+        const notice = `<p class="notice" role="status">Consultation hors ligne : données du ${dated(meta.savedAt)}.</p>`;
+        const html = (await hit.text()).replace('<div id="page">', `<div id="page">${notice}`);
+        return new Response(html, { headers: { "Content-Type": type, "Cache-Control": "no-store" } });
+      }
+    }
+    const fallback = await offlineResponse(fragment);
     if (fallback) return fallback;
     throw error;
   }
@@ -106,13 +213,16 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method !== "GET") return; // every change goes to the network, never replayed
+  if (request.method !== "GET") {
+    // Every change goes to the network, never replayed; a logout also drops the personal copy.
+    if (request.method === "POST" && LOGOUT_URLS.includes(url.pathname)) event.waitUntil(dropPersonal());
+    return;
+  }
   if (isStatic(url)) {
     event.respondWith(cacheFirst(request));
   } else if (isPublicPage(url)) {
-    const fragment = isFragmentRequest(request);
-    event.respondWith(networkFirst(request, fragment ? FRAGMENT_CACHE : PAGE_CACHE, OFFLINE_URL));
-  } else if (request.mode === "navigate" || isFragmentRequest(request)) {
-    event.respondWith(offlineFallback(request)); // personal: network only, offline page if down
+    event.respondWith(networkFirst(request));
+  } else if (request.mode === "navigate" || isFragmentRequest(request) || isPersonal(url)) {
+    event.respondWith(personalFallback(request));
   }
 });

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, flash, request, url_for
+from flask import Flask, current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -119,6 +121,15 @@ def _gate():
     return hx_redirect(url_for(gate))
 
 
+def account_tag() -> str:
+    """An opaque tag of the signed-in account ("" when nobody is), for the service worker to drop
+    the personal offline copy of another account; an HMAC, so it tells nothing about the user."""
+    if not current_user.is_authenticated:
+        return ""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"offline-account:{current_user.id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def register_shell(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)
@@ -131,4 +142,5 @@ def register_shell(app: Flask) -> None:
             "htmx_config": json.dumps(HTMX_CONFIG, separators=(",", ":")),
             "csrf_headers": lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
             "account_home_url": account_home_url,
+            "account_tag": account_tag,
         }

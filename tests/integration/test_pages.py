@@ -11,7 +11,7 @@ WIDGET_PAGES = [
     ("/formulaires", "Formulaires"),
     ("/annuaire", "Annuaire santé"),
     ("/forum", "Forum"),
-    ("/hors-ligne", "Vous êtes hors ligne"),
+    ("/hors-ligne", "Consultable hors ligne"),
     ("/connexion", "Se connecter"),
 ]
 
@@ -174,3 +174,41 @@ def test_service_worker_is_served_at_the_root_and_precaches_real_urls(client):
     for url in urls:
         assert status_of(client, url) == 200, url
     assert 'addEventListener("fetch"' in source
+
+
+def test_service_worker_knows_the_logout_and_personal_urls(client):
+    import json
+    import re
+
+    source = client.get("/sw.js").get_data(as_text=True)
+    logout = json.loads(re.search(r"const LOGOUT_URLS = (\[.*?\]);", source).group(1))
+    personal = json.loads(re.search(r"const PERSONAL_URLS = (\[.*?\]);", source).group(1))
+    assert logout == ["/deconnexion", "/securite/deconnexion-partout"]
+    assert "/compte/paiements/" in personal
+
+
+def test_offline_fragment_is_a_notice_swappable_anywhere(client):
+    response = client.get("/hors-ligne", headers=HX)
+    html = response.get_data(as_text=True)
+    assert "Vous êtes hors ligne — cette information n'est pas disponible sans connexion." in html
+    assert "<h1" not in html
+    assert "<html" not in html
+    page = client.get("/hors-ligne").get_data(as_text=True)
+    assert "data-offline-library" in page
+    assert "data-offline-only" in page
+
+
+def test_keep_offline_controls_on_forms_and_practitioner_pages(client, caisses):
+    html = client.get("/formulaires", query_string={"q": "S3704"}).get_data(as_text=True)
+    assert 'data-keep-offline data-keep-url="/formulaires/declaration-de-choix-du-medecin-traitant/v' in html
+
+
+def test_account_tag_is_opaque_and_only_for_a_signed_in_user(client, users, login_as):
+    import re
+
+    anonymous = client.get("/dmp").get_data(as_text=True)
+    assert 'data-account=""' in anonymous
+    login_as("camille")
+    tag = re.search(r'data-account="([0-9a-f]*)"', client.get("/dmp").get_data(as_text=True)).group(1)
+    assert len(tag) == 24
+    assert str(users["camille"].id) != tag

@@ -34,8 +34,9 @@ def home():
 
 @bp.get("/hors-ligne")
 def offline():
-    """Offline page precached by the service worker; fragment ``content`` for htmx."""
-    return render("main/offline.html")
+    """Offline page precached by the service worker; for htmx, the fragment ``notice`` that the
+    worker swaps in place of any fragment it cannot get."""
+    return render("main/offline.html", block="notice")
 
 
 @bp.get("/manifest.webmanifest")
@@ -106,6 +107,7 @@ def precache_urls() -> list[str]:
         url_for("main.manifest"),
         static_url("css/app.css"),
         static_url("js/app.js"),
+        static_url("js/offline.js"),
         static_url("icons/widget.svg"),
         static_url("icons/favicon-32.png"),
         static_url("icons/icon-192.png"),
@@ -116,6 +118,11 @@ def precache_urls() -> list[str]:
         url_for("widget.annuaire"),
         url_for("widget.forum"),
     ]
+
+
+def personal_offline_urls() -> list[str]:
+    """What "Consulter hors ligne sur cet appareil" keeps: the last payments page."""
+    return [url_for("paiements.index")]
 
 
 @functools.cache
@@ -133,6 +140,8 @@ def service_worker():
         f"const SW_VERSION = {json.dumps(version)};\n"
         f"const PRECACHE_URLS = {json.dumps(urls)};\n"
         f"const OFFLINE_URL = {json.dumps(url_for('main.offline'))};\n"
+        f"const LOGOUT_URLS = {json.dumps([url_for('auth.logout'), url_for('auth.logout_everywhere')])};\n"
+        f"const PERSONAL_URLS = {json.dumps(personal_offline_urls())};\n"
     )
     response = Response(header + source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
