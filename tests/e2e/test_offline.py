@@ -169,3 +169,20 @@ def test_personal_data_offline_only_by_choice_and_gone_after_logout(
     assert not any(path.startswith("/compte/") for paths in caches_after.values() for path in paths), (
         caches_after
     )
+
+
+def test_runtime_caches_are_bounded_and_skip_personal_answers(page: Page, live_server):
+    controlled(page, live_server, "/formulaires?q=S3704")
+    pdf_url = page.locator("[data-keep-offline]").first.get_attribute("data-keep-url")
+    page.evaluate(
+        """async (pdf) => {
+            for (let i = 0; i < 70; i++) await fetch(`/annuaire?q=nom${i}`);
+            await fetch(`${pdf}?preremplir=1`);
+        }""",
+        pdf_url,
+    )
+    cached = page.evaluate(CACHE_URLS_JS)
+    pages = next(paths for name, paths in cached.items() if name.startswith("macaisse-pages-"))
+    assert len(pages) == 60
+    everything = [path for paths in cached.values() for path in paths]
+    assert not any(path == pdf_url for path in everything)
