@@ -104,8 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.cli import register_cli
     from app.web.agent.routes import bp as agent_bp
+    from app.web.arrets.routes import bp as arrets_bp
     from app.web.auth.routes import bp as auth_bp
     from app.web.compte.routes import bp as compte_bp
+    from app.web.employeur.routes import bp as employeur_bp
     from app.web.errors import register_error_handlers
     from app.web.main.routes import bp as main_bp
     from app.web.notifications.routes import bp as notifications_bp
@@ -114,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.pro.routes import bp as pro_bp
     from app.web.shell import register_shell
     from app.web.simulateurs.routes import bp as simulateurs_bp
+    from app.web.verification.routes import bp as verification_bp
     from app.web.widget.routes import bp as widget_bp
 
     blueprints = (
@@ -127,7 +130,10 @@ def _register_blueprints(app: Flask) -> None:
         simulateurs_bp,
         notifications_bp,
         paiements_bp,
+        arrets_bp,
         pro_bp,
+        employeur_bp,
+        verification_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

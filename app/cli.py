@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
     app.cli.add_command(caisses_group)
+    app.cli.add_command(ij_group)
 
 
 @click.command("worker")
@@ -31,6 +32,24 @@ def worker(workers: int, periodic: bool) -> None:
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     click.echo(f"File de tâches : {type(huey.storage).__name__}, {workers} fil(s).")
     consumer.run()
+
+
+ij_group = AppGroup("ij", help="Indemnités journalières.")
+
+
+@ij_group.command("payer")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Jour du paiement (par défaut : aujourd'hui).",
+)
+def ij_pay(day) -> None:
+    """Pay the IJ due now (what the daily job does), for a demo or after an outage."""
+    from app.services import sick_leave
+
+    made = sick_leave.pay_due(day.date() if day else sick_leave.paris_today())
+    click.echo(f"{made} paiement(s) d'indemnités journalières.")
 
 
 register_group = AppGroup("register", help="Registre des assurés de la caisse.")

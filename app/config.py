@@ -69,11 +69,18 @@ class Config:
     LOCK_THRESHOLD = 5
     LOCK_BASE_MINUTES = 15
     LOCK_MAX_HOURS = 24
+    # An attestation de droits states the rights on its issue date; it is given as valid this many
+    # days (many organisations ask for one under three months old), never past a listed end of rights.
+    ATTESTATION_VALID_DAYS = _env_int("ATTESTATION_VALID_DAYS", 90)
 
     # argon2id (argon2-cffi's RFC 9106 low-memory defaults: 3 passes, 64 MiB, 4 lanes).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_KIB = 65536
     ARGON2_PARALLELISM = 4
+
+    # Mixed into the service worker's version: change it to make every browser install the worker
+    # again (and show "Nouvelle version disponible") when something it depends on changed unseen.
+    SW_VERSION_SALT = os.environ.get("SW_VERSION_SALT", "")
 
     HUEY_IMMEDIATE = False
     HSTS = True

@@ -13,6 +13,7 @@ from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services import mail as mail_service
 from app.services import notifications as notifications_service
+from app.services import sick_leave as sick_leave_service
 
 
 def purge_audit_events() -> int:
@@ -53,3 +54,9 @@ def deliver_push(notification_id: int) -> bool:
 def retry_push() -> int:
     """Push the notifications whose push failed or whose job was lost, once they are due."""
     return notifications_service.retry_push()
+
+
+@huey.app_periodic_task(crontab(hour="6", minute="40"))
+def pay_ij_daily() -> int:
+    """Pay the IJ due today; the service decides the 14-day rhythm of each arrêt."""
+    return sick_leave_service.pay_due(sick_leave_service.paris_today())

@@ -226,3 +226,128 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(personalFallback(request));
   }
 });
+
+/* ---- Push notifications and updates ---- */
+/* The server prepends PUSH_SETTINGS: the notification's icon and badge, the page opened for a
+ * notification without a usable address, the VAPID public key's URL and the renewal URL.
+ * A push carries JSON {title, body, url, tag} (app/services/notifications.py, push_payload), never
+ * health data. Updates: a new version waits (see "install") until the page's "Mettre à jour" sends
+ * SKIP_WAITING (the "message" listener).
+ */
+/* global PUSH_SETTINGS */
+
+const GENERIC_PUSH = { title: "macaisse", body: "Vous avez une nouvelle notification", tag: "macaisse" };
+
+function notificationTarget(url) {
+  // Only a path of this site: a payload, even one of ours, never sends the user elsewhere.
+  if (typeof url !== "string" || !url.startsWith("/") || url.startsWith("//") || url.includes("\\")) {
+    return PUSH_SETTINGS.fallbackUrl;
+  }
+  let target;
+  try {
+    target = new URL(url, self.location.origin);
+  } catch {
+    return PUSH_SETTINGS.fallbackUrl;
+  }
+  if (target.origin !== self.location.origin) return PUSH_SETTINGS.fallbackUrl;
+  return target.pathname + target.search + target.hash;
+}
+
+function pushContent(data) {
+  let payload = null;
+  try {
+    payload = data ? data.json() : null;
+  } catch {
+    payload = null;
+  }
+  const text = (value, max) => (typeof value === "string" ? value.trim().slice(0, max) : "");
+  if (!payload || typeof payload !== "object" || !text(payload.title, 120)) {
+    return { ...GENERIC_PUSH, url: PUSH_SETTINGS.fallbackUrl };
+  }
+  return {
+    title: text(payload.title, 120),
+    body: text(payload.body, 300),
+    tag: text(payload.tag, 60) || text(payload.kind, 40) || GENERIC_PUSH.tag,
+    url: notificationTarget(payload.url),
+  };
+}
+
+async function showPush(data) {
+  const content = pushContent(data);
+  // Same tag: the new notification replaces the one shown, and alerts again rather than silently.
+  const shown = await self.registration.getNotifications({ tag: content.tag });
+  await self.registration.showNotification(content.title, {
+    body: content.body,
+    icon: PUSH_SETTINGS.icon,
+    badge: PUSH_SETTINGS.badge,
+    tag: content.tag,
+    renotify: shown.length > 0,
+    lang: "fr",
+    data: { url: content.url },
+  });
+}
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(event.data));
+});
+
+// Focus a window of the app and take it to the notification's page, or open one. The page of a
+// signed-out user redirects to the login page, which comes back to it after login (next=).
+async function openNotificationTarget(url) {
+  const target = new URL(notificationTarget(url), self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const client = windows.find((candidate) => candidate.focused) || windows[0];
+  if (!client) return self.clients.openWindow(target);
+  try {
+    await client.focus();
+  } catch {
+    // Allowed only while a click is handled; the navigation below still happens.
+  }
+  try {
+    return await client.navigate(target);
+  } catch {
+    // navigate() is refused for a page this worker does not control (a hard reload): the page
+    // follows the message itself (app.js).
+    client.postMessage({ type: "NAVIGATE", url: target });
+    return client;
+  }
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  event.waitUntil(openNotificationTarget(data.url));
+});
+
+function base64urlBytes(text) {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
+}
+
+// The push service replaced our subscription (expired or reset): subscribe again with the same
+// key and tell the server. The old endpoint and its auth secret prove to the server that this
+// browser held the old subscription, so the renewal works after the session has ended too.
+async function renewSubscription(oldSubscription, newSubscription) {
+  let subscription = newSubscription;
+  if (!subscription) {
+    let key = oldSubscription && oldSubscription.options ? oldSubscription.options.applicationServerKey : null;
+    if (!key) {
+      const answer = await fetch(PUSH_SETTINGS.publicKeyUrl, { credentials: "omit" });
+      key = base64urlBytes((await answer.json()).publicKey);
+    }
+    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  const response = await fetch(PUSH_SETTINGS.renewUrl, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ old: oldSubscription ? oldSubscription.toJSON() : null, new: subscription.toJSON() }),
+  });
+  if (!response.ok) throw new Error(`subscription renewal refused: ${response.status}`);
+  return subscription;
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(renewSubscription(event.oldSubscription || null, event.newSubscription || null));
+});

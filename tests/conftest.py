@@ -343,3 +343,52 @@ def count_queries(client: FlaskClient, url: str, headers: dict | None = None) ->
         response = client.get(url, headers=headers or {})
     assert response.status_code == 200, response.status_code
     return len(statements)
+
+
+EMPLOYER_TOKEN = "mc_test-token-for-the-payroll-software-0001"
+OTHER_EMPLOYER_TOKEN = "mc_test-token-for-the-payroll-software-0002"
+
+
+@pytest.fixture
+def employers(app, users) -> dict:
+    """Two employer accounts with ``PASSWORD``: "atelier" (SIRET 90000001900019, token
+    ``EMPLOYER_TOKEN``) and "boulangerie" (SIRET 90000002700012, token ``OTHER_EMPLOYER_TOKEN``)."""
+    import hashlib
+
+    from app.models.sick_leave import EmployerToken
+    from app.services.employers import create_employer
+
+    accounts = {
+        "atelier": create_employer(
+            "90000001900019", "Atelier Loire SARL", PASSWORD, "paie@atelier.example.org"
+        ),
+        "boulangerie": create_employer(
+            "90000002700012", "Boulangerie de l'Erdre", PASSWORD, "b@erdre.example.org"
+        ),
+    }
+    for user, token in (
+        (accounts["atelier"], EMPLOYER_TOKEN),
+        (accounts["boulangerie"], OTHER_EMPLOYER_TOKEN),
+    ):
+        db.session.add(
+            EmployerToken(
+                employer_id=user.employer_id,
+                name="Logiciel de paie",
+                prefix=token[:8],
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            )
+        )
+    db.session.commit()
+    return accounts
+
+
+def login_employer(client: FlaskClient, user):
+    """Sign an employer account in at ``/employeur/connexion`` (SIRET and ``PASSWORD``)."""
+    data = {
+        "siret": user.employer.siret,
+        "password": PASSWORD,
+        "csrf_token": csrf_token(client, "/employeur/connexion"),
+    }
+    response = client.post("/employeur/connexion", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

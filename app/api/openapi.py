@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.rules import tariffs
+from app.api.simulations_ij_c2s import MAX_FOYER
+from app.rules import c2s, tariffs
 
 MONEY = {"type": "number", "multipleOf": 0.01, "minimum": 0, "description": "Euros, deux décimales."}
 DATE = {"type": "string", "format": "date", "example": "2025-03-10"}
@@ -31,6 +32,100 @@ ERROR = {
             "type": "object",
             "additionalProperties": {"type": "string"},
             "description": "Un message par champ fautif, nommé comme dans la requête (ex. actes[0].montant).",
+        },
+    },
+}
+
+
+def _simulator(summary: str, description: str, operation_id: str, request: str, answer: str) -> dict:
+    """A public simulator's operation: JSON body in, JSON answer out, 400/422/429 in French."""
+    return {
+        "post": {
+            "summary": summary,
+            "description": f"Sans connexion ; limité à 240 requêtes par minute et par client. {description}",
+            "operationId": operation_id,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{request}"}}},
+            },
+            "responses": {
+                "200": {
+                    "description": "Le résultat de la simulation.",
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{answer}"}}},
+                },
+                "400": _error("Corps illisible."),
+                "422": _error("Champs invalides, ou date hors des règles connues."),
+                "429": _error("Trop de requêtes."),
+            },
+        }
+    }
+
+
+EXPLANATIONS = {"type": "array", "items": {"type": "string"}, "description": "Chaque étape, en français."}
+SIMULATOR_SCHEMAS = {
+    "SimulationIndemnitesJournalieres": {
+        "type": "object",
+        "required": ["debut", "fin", "salaires"],
+        "properties": {
+            "debut": {**DATE, "description": "Premier jour de l'arrêt."},
+            "fin": {**DATE, "description": "Dernier jour de l'arrêt (moins d'un an après le début)."},
+            "salaires": {
+                "type": "array",
+                "minItems": 3,
+                "maxItems": 3,
+                "items": {"type": "number", "multipleOf": 0.01, "exclusiveMinimum": 0},
+                "description": "Salaires bruts des 3 mois civils précédant l'arrêt, du plus ancien "
+                "au plus récent.",
+            },
+            "prolongation": {"type": "boolean", "default": False},
+            "ald": {"type": "boolean", "default": False, "description": "Arrêt lié à une ALD."},
+        },
+    },
+    "IndemnitesJournalieres": {
+        "type": "object",
+        "required": [
+            "salaire_journalier_base",
+            "indemnite_journaliere",
+            "plafond_applique",
+            "jours_carence",
+            "premier_jour_indemnise",
+            "jours_indemnises",
+            "montant_total",
+            "explications",
+        ],
+        "properties": {
+            "salaire_journalier_base": MONEY,
+            "indemnite_journaliere": MONEY,
+            "plafond_applique": {"type": "boolean"},
+            "jours_carence": {"type": "integer", "minimum": 0},
+            "premier_jour_indemnise": {"oneOf": [DATE, {"type": "null"}]},
+            "jours_indemnises": {"type": "integer", "minimum": 0},
+            "montant_total": MONEY,
+            "explications": EXPLANATIONS,
+        },
+    },
+    "SimulationC2S": {
+        "type": "object",
+        "required": ["date", "foyer", "ressources", "age"],
+        "properties": {
+            "date": {**DATE, "description": "Date de la demande."},
+            "foyer": {"type": "integer", "minimum": 1, "maximum": MAX_FOYER},
+            "ressources": {**MONEY, "description": "Ressources annuelles du foyer."},
+            "age": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": c2s.MAX_AGE,
+                "description": "Âge au 1er janvier.",
+            },
+        },
+    },
+    "C2S": {
+        "type": "object",
+        "required": ["eligible", "participation_mensuelle", "explications"],
+        "properties": {
+            "eligible": {"type": "boolean"},
+            "participation_mensuelle": MONEY,
+            "explications": EXPLANATIONS,
         },
     },
 }
@@ -98,6 +193,78 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/arrets-de-travail": {
+                "post": {
+                    "summary": "Transmettre un avis d'arrêt de travail",
+                    "description": "Même jeton et même en-tête Idempotency-Key que les feuilles de soins. "
+                    "Une prolongation indique la référence de l'arrêt qu'elle prolonge et commence au plus "
+                    "tard le lendemain de sa fin. Le motif codé n'est communiqué qu'au service médical de "
+                    "la caisse.",
+                    "operationId": "transmettreArretDeTravail",
+                    "security": [{"jeton": []}],
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["nir", "debut", "fin"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "nir": {"type": "string", "description": "13 ou 15 caractères."},
+                                        "type": {"enum": ["initial", "prolongation"], "default": "initial"},
+                                        "arret_initial": {
+                                            "type": "string",
+                                            "description": "Référence de l'arrêt prolongé (prolongation).",
+                                        },
+                                        "debut": DATE,
+                                        "fin": DATE,
+                                        "temps": {
+                                            "enum": ["complet", "partiel"],
+                                            "default": "complet",
+                                            "description": "partiel : temps partiel thérapeutique.",
+                                        },
+                                        "ald": {"type": "boolean", "default": False},
+                                        "sorties": {
+                                            "enum": ["interdites", "autorisees", "libres"],
+                                            "default": "autorisees",
+                                        },
+                                        "categorie": {
+                                            "enum": ["salarie", "demandeur_emploi", "independant"],
+                                            "default": "salarie",
+                                        },
+                                        "motif_code": {"type": "string", "maxLength": 20},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Avis enregistré : sa référence et son statut."},
+                        "200": {"description": "Même clé Idempotency-Key : l'avis déjà enregistré."},
+                        "400": {
+                            "description": "Corps illisible ou clé absente.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "401": {
+                            "description": "Jeton absent ou révoqué.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "422": {
+                            "description": "Champs invalides, patient inconnu, prolongation impossible.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                    },
+                }
+            },
             "/simulations/remboursement": {
                 "post": {
                     "summary": "Simuler le remboursement d'actes de soins",
@@ -134,6 +301,114 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/attestations-salaire": {
+                "post": {
+                    "summary": "Transmettre une attestation de salaire",
+                    "description": "Par le logiciel de paie d'un employeur, pour un salarié en arrêt de "
+                    "travail : les salaires bruts des 3 mois civils précédant le mois de début de l'arrêt "
+                    "(pour un arrêt commençant le 15 avril 2026 : janvier, février et mars 2026) et les "
+                    "heures travaillées sur ces 3 mois. Le SIRET doit être celui du jeton. Une attestation "
+                    "par employeur, salarié et arrêt ; chaque employeur du salarié envoie la sienne. Même "
+                    "clé Idempotency-Key et même corps : la même réponse ; autre corps : 422.",
+                    "operationId": "transmettreAttestationSalaire",
+                    "security": [{"jeton_employeur": []}],
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": [
+                                        "nir",
+                                        "date_debut_arret",
+                                        "salaires",
+                                        "heures_travaillees",
+                                        "siret",
+                                    ],
+                                    "properties": {
+                                        "nir": {"type": "string", "description": "13 ou 15 caractères."},
+                                        "date_debut_arret": {
+                                            **DATE,
+                                            "description": "Au plus 30 jours à venir, 2 ans passés.",
+                                        },
+                                        "salaires": {
+                                            "type": "array",
+                                            "minItems": 3,
+                                            "maxItems": 3,
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["mois", "brut"],
+                                                "properties": {
+                                                    "mois": {
+                                                        "type": "string",
+                                                        "pattern": "^[0-9]{4}-[0-9]{2}$",
+                                                        "examples": ["2026-01"],
+                                                    },
+                                                    "brut": MONEY,
+                                                },
+                                            },
+                                        },
+                                        "heures_travaillees": {
+                                            "type": "integer",
+                                            "minimum": 0,
+                                            "maximum": 1000,
+                                        },
+                                        "siret": {"type": "string", "pattern": "^[0-9]{14}$"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Attestation reçue : son numéro de réception."},
+                        "200": {"description": "Même clé Idempotency-Key : l'attestation déjà reçue."},
+                        "400": {
+                            "description": "Corps illisible ou clé absente.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "401": {
+                            "description": "Jeton absent ou révoqué.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "403": {
+                            "description": "Le SIRET n'est pas celui du jeton.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "409": {
+                            "description": "Attestation déjà reçue pour ce salarié et cet arrêt : "
+                            "le numero_reception de la première.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                        "422": {
+                            "description": "Champs invalides, assuré inconnu, mois attendus autres.",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                    },
+                }
+            },
+            "/simulations/indemnites-journalieres": _simulator(
+                "Estimer des indemnités journalières maladie",
+                "Salaire journalier de base, indemnité journalière, carence et total, avec les règles en "
+                "vigueur à la date de l'arrêt.",
+                "simulerIndemnitesJournalieres",
+                "SimulationIndemnitesJournalieres",
+                "IndemnitesJournalieres",
+            ),
+            "/simulations/c2s": _simulator(
+                "Savoir si un foyer a droit à la Complémentaire santé solidaire",
+                "Avec les plafonds en vigueur à la date de la demande (métropole).",
+                "simulerC2S",
+                "SimulationC2S",
+                "C2S",
+            ),
         },
         "components": {
             "securitySchemes": {
@@ -141,7 +416,12 @@ def openapi_document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "bearer",
                     "description": "Jeton créé dans l'espace professionnel (/pro/jetons).",
-                }
+                },
+                "jeton_employeur": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Jeton créé dans l'espace employeur (/employeur/jetons).",
+                },
             },
             "schemas": {
                 "SimulationRemboursement": {
@@ -242,6 +522,7 @@ def openapi_document() -> dict[str, Any]:
                         "explications": {"type": "array", "items": {"type": "string"}},
                     },
                 },
+                **SIMULATOR_SCHEMAS,
             },
         },
     }

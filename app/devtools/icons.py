@@ -1,4 +1,5 @@
-"""Draw the macaisse icons: the PWA app icons, the shortcut icons and the SVG sprite.
+"""Draw the macaisse icons: the PWA app icons, the shortcut icons, the notification badge
+and the SVG sprite.
 
 Everything is our own drawing, made from shapes in code: no external image and no
 government brand asset. The mark is a white shield carrying a plus, on the brand blue
@@ -390,12 +391,18 @@ def _background(big: int, rounded: bool) -> tuple[Image.Image, ImageDraw.ImageDr
     return image, draw
 
 
-def draw_mark(draw: ImageDraw.ImageDraw, centre: Point, unit: float) -> None:
+def draw_mark(
+    draw: ImageDraw.ImageDraw,
+    centre: Point,
+    unit: float,
+    shield: tuple[int, int, int] | int = WHITE,
+    plus: tuple[int, int, int] | int = BRAND,
+) -> None:
     """Draw the shield-and-plus mark, 100 units wide, centred on ``centre``."""
     cx, cy = centre
     ox, oy = cx - 50 * unit, cy - 50 * unit
     for points, _closed in path_polylines(SHIELD_PATH):
-        draw.polygon([(ox + x * unit, oy + y * unit) for x, y in points], fill=WHITE)
+        draw.polygon([(ox + x * unit, oy + y * unit) for x, y in points], fill=shield)
     px, py = PLUS_CENTRE
     corner = PLUS_BAR * unit * 0.3
     for half_w, half_h in ((PLUS_ARM, PLUS_BAR), (PLUS_BAR, PLUS_ARM)):
@@ -405,7 +412,21 @@ def draw_mark(draw: ImageDraw.ImageDraw, centre: Point, unit: float) -> None:
             ox + (px + half_w) * unit,
             oy + (py + half_h) * unit,
         )
-        draw.rounded_rectangle(box, radius=corner, fill=BRAND)
+        draw.rounded_rectangle(box, radius=corner, fill=plus)
+
+
+def badge_icon(size: int = 72) -> Image.Image:
+    """Render the notification badge: the white shield on transparency, the plus cut out.
+
+    Android draws a badge in the status bar from its alpha channel only, so the mark is a
+    silhouette; the plus must be a hole, not a colour, to stay visible.
+    """
+    big = size * SUPERSAMPLE
+    mask = Image.new("L", (big, big), 0)
+    draw_mark(ImageDraw.Draw(mask), (big / 2, big / 2), big * 0.98 / 100, shield=255, plus=0)
+    badge = Image.new("RGBA", (size, size), (*WHITE, 0))
+    badge.putalpha(mask.resize((size, size), Image.Resampling.LANCZOS))
+    return badge
 
 
 def app_icon(
@@ -448,6 +469,7 @@ def outputs() -> dict[str, Image.Image]:
         "apple-touch-icon.png": app_icon(180, rounded=False, mark_width=0.8),
         # Tiny: let the mark fill more of the tile so the plus stays readable.
         "favicon-32.png": app_icon(32, mark_width=0.9),
+        "badge-72.png": badge_icon(72),
     }
     for symbol_id in SHORTCUTS:
         images[f"shortcut-{symbol_id}.png"] = shortcut_icon(symbol_id)

@@ -160,8 +160,10 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _draw_page(canvas: Canvas, document: SimpleDocTemplate, statement: Statement) -> None:
-    """Header (the caisse, its address) and footer (phone, page number) of every page."""
+def _draw_page(
+    canvas: Canvas, document: SimpleDocTemplate, caisse_name: str, postal_address: str, footer_line: str
+) -> None:
+    """Header (the caisse, its address) and footer (phone, ``footer_line``, page number) of every page."""
     canvas.saveState()
     top = PAGE_HEIGHT - 16 * mm
     canvas.setFillColor(BRAND)
@@ -169,11 +171,11 @@ def _draw_page(canvas: Canvas, document: SimpleDocTemplate, statement: Statement
     x = MARGIN_LEFT + 4 * mm
     canvas.setFillColor(INK)
     canvas.setFont("Helvetica-Bold", 12)
-    canvas.drawString(x, top + 4 * mm, statement.caisse_name)
+    canvas.drawString(x, top + 4 * mm, caisse_name)
     canvas.setFont("Helvetica", 8.5)
     canvas.setFillColor(MUTED)
     canvas.drawString(x, top, "Assurance maladie — régime général")
-    address = " – ".join(sender_lines(statement.caisse_name, statement.caisse_postal_address)[:4])
+    address = " – ".join(sender_lines(caisse_name, postal_address)[:4])
     if address:
         canvas.drawString(x, top - 4 * mm, address)
     canvas.drawString(x, top - 8 * mm, f"Téléphone{NBSP}: 36{NBSP}46")
@@ -185,14 +187,10 @@ def _draw_page(canvas: Canvas, document: SimpleDocTemplate, statement: Statement
     canvas.drawString(
         MARGIN_LEFT,
         12.5 * mm,
-        f"{statement.caisse_name} — 36{NBSP}46 (service gratuit + prix d'un appel), du lundi au vendredi "
+        f"{caisse_name} — 36{NBSP}46 (service gratuit + prix d'un appel), du lundi au vendredi "
         f"de 8{NBSP}h{NBSP}30 à 17{NBSP}h{NBSP}30.",
     )
-    canvas.drawString(
-        MARGIN_LEFT,
-        9 * mm,
-        f"Relevé mensuel {statement.of_month} — {statement.holder_name}",
-    )
+    canvas.drawString(MARGIN_LEFT, 9 * mm, footer_line)
     canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, 9 * mm, f"Page {document.page}")
     canvas.restoreState()
 
@@ -207,6 +205,11 @@ def _identity(statement: Statement) -> Table:
         ("Période", f"du {long_date(first)} au {long_date(last)}"),
         ("Édité le", long_date(statement.issued_on)),
     ]
+    return facts_table(rows)
+
+
+def facts_table(rows: list[tuple[str, str]]) -> Table:
+    """The tinted box of labelled facts (who, which number, which dates) under a document's title."""
     table = Table(
         [[_p(label, _Styles.cell_head), _p(value, _Styles.body)] for label, value in rows],
         colWidths=[45 * mm, WIDTH - 45 * mm],
@@ -372,8 +375,19 @@ def _story(statement: Statement) -> list[Flowable]:
     return story
 
 
-def monthly_statement(statement: Statement) -> bytes:
-    """The statement as an A4 PDF (one or more pages, each with the caisse's header)."""
+def account_document(
+    story: list[Flowable],
+    *,
+    caisse_name: str,
+    postal_address: str,
+    footer_line: str,
+    title: str,
+    subject: str,
+    invariant: bool = False,
+) -> bytes:
+    """An A4 PDF of ``story`` with the caisse's header and a footer on every page: the page template
+    of the documents an assuré downloads. ``invariant`` fixes the PDF's dates and identifier, so
+    the same story always gives the same bytes."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -382,15 +396,28 @@ def monthly_statement(statement: Statement) -> bytes:
         rightMargin=MARGIN_RIGHT,
         topMargin=HEADER_HEIGHT,
         bottomMargin=FOOTER_HEIGHT + 4 * mm,
-        title=f"Relevé mensuel {statement.of_month}",
-        author=statement.caisse_name,
-        subject="Relevé mensuel des paiements",
+        title=title,
+        author=caisse_name,
+        subject=subject,
         creator="macaisse",
         lang="fr-FR",
+        invariant=1 if invariant else None,
     )
 
     def on_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        _draw_page(canvas, doc, statement)
+        _draw_page(canvas, doc, caisse_name, postal_address, footer_line)
 
-    document.build(_story(statement), onFirstPage=on_page, onLaterPages=on_page)
+    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def monthly_statement(statement: Statement) -> bytes:
+    """The statement as an A4 PDF (one or more pages, each with the caisse's header)."""
+    return account_document(
+        _story(statement),
+        caisse_name=statement.caisse_name,
+        postal_address=statement.caisse_postal_address,
+        footer_line=f"Relevé mensuel {statement.of_month} — {statement.holder_name}",
+        title=f"Relevé mensuel {statement.of_month}",
+        subject="Relevé mensuel des paiements",
+    )

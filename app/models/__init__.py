@@ -10,6 +10,7 @@ from app.models.annuaire import (
 from app.models.audit import AuditEvent
 from app.models.caisse import Caisse, CaisseMotif
 from app.models.care import ApiToken, Claim, ClaimLine, Debt, DebtRecovery, Payment, Professional
+from app.models.documents import IssuedDocument
 from app.models.identity import KnownDevice, Letter, OneTimeToken, Passkey, SignIn
 from app.models.mail import OutgoingMail
 from app.models.notification import (
@@ -20,6 +21,14 @@ from app.models.notification import (
 )
 from app.models.orders import FormOrder
 from app.models.register import Person
+from app.models.sick_leave import (
+    Arret,
+    Employer,
+    EmployerToken,
+    IjPeriod,
+    SalaryAttestation,
+    SalaryMonth,
+)
 from app.models.user import User
 
 __all__ = [
@@ -28,6 +37,7 @@ __all__ = [
     "AnnuaireStructure",
     "AnnuaireTariff",
     "ApiToken",
+    "Arret",
     "AuditEvent",
     "Caisse",
     "CaisseMotif",
@@ -35,7 +45,11 @@ __all__ = [
     "ClaimLine",
     "Debt",
     "DebtRecovery",
+    "Employer",
+    "EmployerToken",
     "FormOrder",
+    "IjPeriod",
+    "IssuedDocument",
     "KnownDevice",
     "Letter",
     "Notification",
@@ -48,6 +62,8 @@ __all__ = [
     "Person",
     "Professional",
     "PushSubscription",
+    "SalaryAttestation",
+    "SalaryMonth",
     "SignIn",
     "User",
 ]

@@ -13,8 +13,9 @@ from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
 from app.models.care import Professional
 from app.models.register import Person
+from app.models.sick_leave import Employer
 
-ROLES = ("assure", "professionnel", "agent", "moderator", "admin")
+ROLES = ("assure", "professionnel", "agent", "moderator", "admin", "employeur")
 STAFF_ROLES = ("agent", "moderator", "admin")
 
 
@@ -36,6 +37,9 @@ class User(UserMixin, db.Model):
     professional_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("professional.id", ondelete="CASCADE"), unique=True
     )
+    employer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("employer.id", ondelete="CASCADE"), unique=True
+    )
     display_name: Mapped[str] = mapped_column(sa.String(160), default="")
     email: Mapped[str | None] = mapped_column(sa.String(254))
     email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -56,6 +60,7 @@ class User(UserMixin, db.Model):
     person: Mapped[Person | None] = relationship(lazy="joined")
     caisse: Mapped[Caisse | None] = relationship(lazy="joined")
     professional: Mapped[Professional | None] = relationship(lazy="joined")
+    employer: Mapped[Employer | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
         # The session version travels with the id: an old cookie no longer loads the user.

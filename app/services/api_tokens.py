@@ -1,4 +1,6 @@
-"""API tokens of a professional's billing software: made once, shown once, kept only as a hash.
+"""API tokens of a professional's billing software or an employer's payroll software: made once,
+shown once, kept only as a hash. The same functions serve both owners (``ApiToken`` of a
+``Professional``, ``EmployerToken`` of an ``Employer``).
 
 Why a hash: a leaked database must not hand out working tokens. The token carries 240 random bits,
 so a plain SHA-256 is enough (no slow password hash) and the lookup is by the hash itself, in one
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.care import ApiToken, Professional
+from app.models.sick_leave import Employer, EmployerToken
 from app.services.transactions import commit
 
 TOKEN_PREFIX: Final = "mc_"
@@ -28,18 +31,30 @@ SHOWN_PREFIX_LENGTH: Final = 8
 # API call into a write.
 LAST_USED_PRECISION: Final = timedelta(minutes=1)
 
+Owner = Professional | Employer
+Token = ApiToken | EmployerToken
+
+
+def _owned(owner: Owner) -> tuple[type[Token], sa.ColumnElement[bool]]:
+    """The token model of ``owner`` and the condition "belongs to ``owner``"."""
+    if isinstance(owner, Employer):
+        return EmployerToken, EmployerToken.employer_id == owner.id
+    return ApiToken, ApiToken.professional_id == owner.id
+
 
 def token_hash(secret: str) -> str:
     """SHA-256 of the token, hex: what ``ApiToken.token_hash`` stores."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(professional: Professional, name: str) -> tuple[ApiToken, str]:
-    """A new token named ``name`` for ``professional``, committed; returns it with its secret, the
-    only time the secret exists in clear."""
+def create_token(owner: Owner, name: str) -> tuple[Token, str]:
+    """A new token named ``name`` for ``owner`` (professional or employer), committed; returns it
+    with its secret, the only time the secret exists in clear."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    token = ApiToken(
-        professional_id=professional.id,
+    model, _ = _owned(owner)
+    owner_field = "employer_id" if model is EmployerToken else "professional_id"
+    token = model(
+        **{owner_field: owner.id},
         name=name.strip(),
         token_hash=token_hash(secret),
         prefix=secret[:SHOWN_PREFIX_LENGTH],
@@ -49,25 +64,21 @@ def create_token(professional: Professional, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def tokens_of(professional: Professional) -> list[ApiToken]:
-    """The professional's tokens, newest first, revoked ones included (one query)."""
+def tokens_of(owner: Owner) -> list[Token]:
+    """The owner's tokens, newest first, revoked ones included (one query)."""
+    model, belongs = _owned(owner)
     return list(
-        db.session.scalars(
-            sa.select(ApiToken)
-            .where(ApiToken.professional_id == professional.id)
-            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-        )
+        db.session.scalars(sa.select(model).where(belongs).order_by(model.created_at.desc(), model.id.desc()))
     )
 
 
-def revoke(professional: Professional, token_id: int) -> bool:
-    """Revoke the professional's token ``token_id`` and commit; False when they have no such token.
+def revoke(owner: Owner, token_id: int) -> bool:
+    """Revoke the owner's token ``token_id`` and commit; False when they have no such token.
 
     Revoking an already revoked token keeps its first revocation date.
     """
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.professional_id == professional.id)
-    )
+    model, belongs = _owned(owner)
+    token = db.session.scalar(sa.select(model).where(model.id == token_id, belongs))
     if token is None:
         return False
     if token.revoked_at is None:
@@ -78,22 +89,31 @@ def revoke(professional: Professional, token_id: int) -> bool:
 
 def professional_for_token(secret: str) -> Professional | None:
     """The professional whose live (not revoked) token is ``secret``, or None; notes the use."""
+    return _owner_for(secret, ApiToken, Professional, ApiToken.professional_id)
+
+
+def employer_for_token(secret: str) -> Employer | None:
+    """The employer whose live (not revoked) token is ``secret``, or None; notes the use."""
+    return _owner_for(secret, EmployerToken, Employer, EmployerToken.employer_id)
+
+
+def _owner_for(secret: str, model: type[Token], owner_model: type, owner_column) -> Owner | None:
     # The shape is not checked beyond a sane length: tokens made otherwise (the demo's) stay valid.
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
     row = db.session.execute(
-        sa.select(ApiToken, Professional)
-        .join(Professional, ApiToken.professional_id == Professional.id)
-        .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None))
+        sa.select(model, owner_model)
+        .join(owner_model, owner_column == owner_model.id)
+        .where(model.token_hash == token_hash(secret), model.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    token, professional = row
+    token, owner = row
     now = utcnow()
     if token.last_used_at is None or now - _aware(token.last_used_at) >= LAST_USED_PRECISION:
         token.last_used_at = now
         commit()
-    return professional
+    return owner
 
 
 def _aware(moment: datetime) -> datetime:

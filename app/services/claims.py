@@ -217,23 +217,47 @@ def submit(
 def _pay(
     claim: Claim, assure: Person, professional: Professional, gross: Decimal, paid_on: date
 ) -> Payment | None:
-    """Pay the refund; a payment to the assuré first recovers their outstanding debts."""
+    """Pay the refund: to the professional under tiers payant, else to the assuré."""
     if gross <= 0:
         return None
-    to_professional = claim.tiers_payant
+    return build_payment(
+        assure,
+        beneficiary_id=claim.patient_id,
+        kind="soins",
+        gross=gross,
+        paid_on=paid_on,
+        professional=professional,
+        claim_id=claim.id,
+        to_professional=claim.tiers_payant,
+    )
+
+
+def build_payment(
+    assure: Person,
+    *,
+    beneficiary_id: int,
+    kind: str,
+    gross: Decimal,
+    paid_on: date,
+    professional: Professional | None = None,
+    claim_id: int | None = None,
+    to_professional: bool = False,
+) -> Payment:
+    """One payment (a refund or IJ) to the assuré, or to ``professional`` under tiers payant; a
+    payment to the assuré first recovers their outstanding debts."""
     payment = Payment(
         person_id=assure.id,
-        beneficiary_id=claim.patient_id,
-        professional_id=professional.id,
-        claim_id=claim.id,
+        beneficiary_id=beneficiary_id,
+        professional_id=professional.id if professional is not None else None,
+        claim_id=claim_id,
         payee="professionnel" if to_professional else "assure",
-        kind="soins",
+        kind=kind,
         gross=gross,
         recovered=ZERO,
         amount=gross,
         paid_on=paid_on,
         iban_last4=(professional.iban[-4:] if professional.iban else None)
-        if to_professional
+        if to_professional and professional is not None
         else assure.iban_last4,
     )
     db.session.add(payment)
@@ -246,11 +270,11 @@ def _pay(
 
 def recover_debts(person: Person, payment: Payment) -> Decimal:
     """Take the person's outstanding debts (oldest first) from ``payment``; return the total taken."""
-    debts = db.session.scalars(
-        sa.select(Debt)
-        .where(Debt.person_id == person.id, Debt.remaining > 0, Debt.claim_id != payment.claim_id)
-        .order_by(Debt.created_at, Debt.id)
-    ).all()
+    pending = sa.select(Debt).where(Debt.person_id == person.id, Debt.remaining > 0)
+    if payment.claim_id is not None:
+        # A refund never pays back the debt its own claim created (SQL ``!= NULL`` would match nothing).
+        pending = pending.where(Debt.claim_id != payment.claim_id)
+    debts = db.session.scalars(pending.order_by(Debt.created_at, Debt.id)).all()
     taken = ZERO
     for debt in debts:
         available = payment.gross - taken

@@ -92,6 +92,12 @@ DEMO_LOGINS: Final[list[dict[str, str]]] = [
         "password": "Macaisse-Pro-2026",
     },
     {
+        "role": "employeur",
+        "who": "Atelier Loire SARL (SIRET, sur /employeur/connexion), jeton API demo-paie-2026",
+        "login": "90000001900019",
+        "password": "Macaisse-Employeur-2026",
+    },
+    {
         "role": "admin",
         "who": "Administration nationale (référentiel des caisses)",
         "login": "admin",
@@ -796,6 +802,12 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_care import load_care_demo
 
     load_care_demo(CAMILLE_NIR, LEO_NIR, LOUIS_NIR)
+    from app.services.demo_employers import load_employer_demo
+
+    load_employer_demo()
+    from app.services.demo_sick_leave import load_sick_leave_demo
+
+    load_sick_leave_demo(CAMILLE_NIR)
     from app.services.demo_annuaire import load_annuaire_demo
 
     directory = load_annuaire_demo(practitioners, seed)

@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 PREFERENCE_KINDS = {
     "remboursement": "Remboursements",
     "attestation_salaire": "Attestations de salaire",
+    "indemnites_journalieres": "Indemnités journalières",
     "message": "Messages de votre caisse",
     "document": "Documents disponibles",
 }

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hmac
 import logging
 import os
 import re
@@ -236,6 +237,40 @@ def _upsert(user: User, data: SubscriptionData, label: str) -> PushSubscription:
         .where(PushSubscription.user_id == user.id, PushSubscription.id.not_in(keep.scalar_subquery()))
         .execution_options(synchronize_session=False)
     )
+    return subscription
+
+
+def renew(old_endpoint: str, old_auth: str, data: SubscriptionData, label: str) -> PushSubscription | None:
+    """Put the subscription a push service renewed in place of the old one (one transaction).
+
+    This is the service worker's ``pushsubscriptionchange``, often long after the session ended: it
+    proves it held the old subscription with its endpoint and auth secret, 16 random bytes that only
+    that browser and our server know, so neither a session nor a CSRF token is needed. The new
+    subscription goes to the old one's owner. None, and nothing written, if no stored subscription
+    has that endpoint and secret.
+    """
+    try:
+        secret = b64url(b64url_decode(old_auth))
+    except ValueError:
+        return None
+
+    def replace() -> PushSubscription | None:
+        old = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == old_endpoint))
+        if old is None or not hmac.compare_digest(old.auth.encode(), secret.encode()):
+            return None
+        user = db.session.get(User, old.user_id)
+        if old.endpoint != data.endpoint:
+            db.session.delete(old)
+            db.session.flush()
+        return _upsert(user, data, label or old.user_agent)
+
+    try:
+        subscription = replace()
+        commit()
+    except IntegrityError:
+        db.session.rollback()
+        subscription = replace()
+        commit()
     return subscription
 
 

@@ -61,7 +61,7 @@ WIDGET = (
         "compte",
         "Compte",
         "compte.home",
-        ("compte", "auth", "agent", "pro", "paiements", "notifications", "passkeys"),
+        ("compte", "auth", "agent", "pro", "employeur", "paiements", "notifications", "passkeys"),
     ),
     WidgetButton("dmp", "DMP", "widget.dmp"),
     WidgetButton("adresses", "Adresses et contacts", "widget.adresses"),
@@ -99,6 +99,8 @@ def account_home_url() -> str:
         return url_for("agent.home")
     if current_user.role == "professionnel":
         return url_for("pro.home")
+    if current_user.role == "employeur":
+        return url_for("employeur.home")
     return url_for("compte.home")
 
 

@@ -160,6 +160,14 @@ def test_personal_data_offline_only_by_choice_and_gone_after_logout(
     page.goto(live_server.url + "/compte/paiements/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes paiements")
     expect(page.get_by_role("status").filter(has_text="Consultation hors ligne : données du")).to_be_visible()
+    attestation = page.evaluate(
+        """async () => {
+            const r = await fetch("/compte/documents/attestation-de-droits.pdf");
+            const bytes = new Uint8Array(await r.arrayBuffer());
+            return [r.status, r.headers.get("Content-Type"), String.fromCharCode(...bytes.slice(0, 5))];
+        }"""
+    )
+    assert attestation == [200, "application/pdf", "%PDF-"]
     context.set_offline(False)
 
     page.goto(live_server.url + "/compte/")

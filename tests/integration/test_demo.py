@@ -67,7 +67,7 @@ def test_load_twice_changes_nothing(demo):
     assert demo.assures == PEOPLE + 2  # the generated crowd, Camille and Louis
     assert before == {
         "people": demo.assures + demo.ayants_droit,
-        "users": 6,
+        "users": 7,
         "caisses": len(territory.caisses()),
     }
     assert "0 ajoutés" in str(again)
@@ -169,6 +169,7 @@ def test_demo_logins_match_the_accounts(demo):
         "agent44",
         "agent75",
         "10101010105",
+        "90000001900019",
         "admin",
     ]
     for entry in DEMO_LOGINS:
@@ -181,6 +182,11 @@ def test_demo_logins_match_the_accounts(demo):
             outcome = identity.check_password(
                 identity.find_professional(entry["login"]), entry["password"], None
             )
+            user = outcome.user if outcome.status == "ok" else None
+        elif entry["role"] == "employeur":
+            from app.services import employers
+
+            outcome = employers.authenticate(entry["login"], entry["password"], None)
             user = outcome.user if outcome.status == "ok" else None
         else:
             nir = parse_nir(entry["login"]).value

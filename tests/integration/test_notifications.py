@@ -751,6 +751,7 @@ def test_preferences_page_and_save(client, users):
     data = {
         "remboursement": "email",
         "attestation_salaire": "push",
+        "indemnites_journalieres": "push",
         "message": "none",
         "document": "push",
         "discreet": "y",
@@ -762,6 +763,7 @@ def test_preferences_page_and_save(client, users):
     assert service.preferences_for(camille) == {
         "remboursement": "email",
         "attestation_salaire": "push",
+        "indemnites_journalieres": "push",
         "message": "none",
         "document": "push",
     }
@@ -775,7 +777,7 @@ def test_preferences_page_and_save(client, users):
     client.post("/notifications/preferences", data=data)
     assert service.is_discreet(camille.id) is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationSettings)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 5
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,7 @@ def test_service_worker_knows_the_logout_and_personal_urls(client):
     logout = json.loads(re.search(r"const LOGOUT_URLS = (\[.*?\]);", source).group(1))
     personal = json.loads(re.search(r"const PERSONAL_URLS = (\[.*?\]);", source).group(1))
     assert logout == ["/deconnexion", "/securite/deconnexion-partout"]
-    assert "/compte/paiements/" in personal
+    assert personal == ["/compte/documents/attestation-de-droits.pdf", "/compte/paiements/"]
 
 
 def test_offline_fragment_is_a_notice_swappable_anywhere(client):

@@ -5,9 +5,56 @@ function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   const url = document.body.dataset.swUrl;
   if (!url) return;
-  navigator.serviceWorker.register(url, { scope: "/" }).catch(() => {
-    // The site works without its worker; nothing to tell the user.
+  const container = navigator.serviceWorker;
+  const banner = document.getElementById("update-banner");
+  let registration = null;
+  let updateRequested = false;
+
+  // A new version waits until the user asks for it: "Nouvelle version disponible — Mettre à jour".
+  // Not on the first install (no controller yet): there is nothing to update then.
+  const offerUpdate = () => {
+    if (!banner || !container.controller || !registration || !registration.waiting) return;
+    banner.querySelector("[data-update-body]").hidden = false;
+  };
+  banner?.querySelector("[data-update-apply]")?.addEventListener("click", () => {
+    const waiting = registration && registration.waiting;
+    if (!waiting) return;
+    updateRequested = true;
+    waiting.postMessage({ type: "SKIP_WAITING" });
   });
+  // The new worker took over: reload once, in the page that asked (other tabs keep what is typed).
+  let reloading = false;
+  container.addEventListener("controllerchange", () => {
+    if (banner) banner.querySelector("[data-update-body]").hidden = true;
+    if (!updateRequested || reloading) return;
+    reloading = true;
+    window.location.reload();
+  });
+  // A notification tapped while this page is not controlled by the worker (after a hard reload):
+  // the worker cannot navigate it, so it asks. Only a page of this site.
+  container.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type !== "NAVIGATE" || typeof data.url !== "string") return;
+    const target = new URL(data.url, window.location.origin);
+    if (target.origin === window.location.origin) window.location.assign(target.href);
+  });
+
+  container
+    .register(url, { scope: "/" })
+    .then((registered) => {
+      registration = registered;
+      const track = (worker) => {
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed") offerUpdate();
+        });
+      };
+      offerUpdate(); // already waiting (found by an earlier page)
+      track(registered.installing); // being installed while this page loaded
+      registered.addEventListener("updatefound", () => track(registered.installing));
+    })
+    .catch(() => {
+      // The site works without its worker; nothing to tell the user.
+    });
 }
 
 function updateWidget() {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from flask import request, session
+from flask import flash, request, session
 from flask_login import current_user, login_user
 
 from app.extensions import db
 from app.models import SignIn, User
 from app.models.base import utcnow
 from app.rules.devices import approximate_place, device_label
+from app.services import employers
 from app.services.accounts import audit
 
 REAUTH_SECONDS = 5 * 60
@@ -22,6 +23,7 @@ def start_session(user: User, method: str) -> None:
     ``method`` is what the user sees in their history: "mot de passe + code e-mail",
     "clé d'accès", "mot de passe (appareil reconnu)"…
     """
+    previous_login = user.last_login_at
     session.clear()
     login_user(user, fresh=True)
     session.permanent = True
@@ -43,6 +45,9 @@ def start_session(user: User, method: str) -> None:
     )
     audit("login", actor=user, subject=user.person, ip=ip, detail=method)
     db.session.commit()
+    # News kept for the next sign-in (an attestation de salaire received): shown this once.
+    for message in employers.login_messages(user, previous_login):
+        flash(message, "info")
 
 
 def recent_login(max_age: int = REAUTH_SECONDS) -> bool:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, session, url_for
+from flask import Blueprint, Response, abort, flash, request, session, url_for
 from flask_login import current_user
 
 from app.documents import forms_pdf
+from app.extensions import limiter
 from app.htmx import redirect, render
+from app.models import IssuedDocument, Person
 from app.models.register import LIENS
 from app.rules import annuaire as annuaire_rules
 from app.rules import forms_catalogue
 from app.security import no_store, roles_required
 from app.services import annuaire as annuaire_service
+from app.services import documents as documents_service
+from app.web.compte.forms import AttestationForm
 
 bp = Blueprint("compte", __name__, url_prefix="/compte")
 
@@ -69,3 +73,80 @@ def medecin_traitant():
             form_version=forms_pdf.pdf_version(form) if form else None,
         )
     )
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+def _documents_page(person: Person, form: AttestationForm, status: int = 200):
+    names = {member.id: member.full_name for member in documents_service.file_members(person)}
+    return no_store(
+        render(
+            "compte/documents.html",
+            status=status,
+            form=form,
+            issued=documents_service.documents_of(person),
+            names=names,
+        )
+    )
+
+
+@bp.get("/documents")
+@roles_required("assure")
+def documents():
+    """Mes documents: the attestation de droits to download (the whole file or one beneficiary) and
+    the documents already issued with their verification codes; fragment ``content``."""
+    person = current_user.person
+    return _documents_page(person, AttestationForm.for_file(documents_service.file_members(person)))
+
+
+@bp.post("/documents/attestation")
+@limiter.limit("30 per hour", key_func=_user_key)
+@roles_required("assure")
+def attestation_create():
+    """Issue an attestation de droits and redirect to its PDF (303). The page again with 422 when the
+    beneficiary is not of the file; 400 without a valid CSRF token."""
+    person = current_user.person
+    form = AttestationForm.for_file(documents_service.file_members(person))
+    if not form.validate_on_submit():
+        return _documents_page(person, form, status=422)
+    document = documents_service.issue_attestation(current_user, form.beneficiary_id)
+    return redirect(url_for("compte.document_pdf", document_id=document.id), 303)
+
+
+def _pdf_response(document: IssuedDocument, pdf: bytes, disposition: str) -> Response:
+    filename = f"attestation-de-droits-{documents_service.paris_day(document.issued_at):%Y-%m-%d}.pdf"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return no_store(response)
+
+
+@bp.get("/documents/<int:document_id>.pdf")
+@roles_required("assure")
+def document_pdf(document_id: int):
+    """Download an issued document, rebuilt as it was issued. Raises 404 unless the account's file
+    holds it; a French page (410, fragment ``content``) when the file has changed since, with a
+    button to issue a new one."""
+    document = documents_service.document_of(current_user.person, document_id)
+    if document is None:
+        abort(404)
+    try:
+        pdf = documents_service.document_pdf(document)
+    except documents_service.DocumentChanged:
+        return no_store(render("compte/document_pdf.html", status=410, document=document))
+    return _pdf_response(document, pdf, "attachment")
+
+
+@bp.get("/documents/attestation-de-droits.pdf")
+@roles_required("assure")
+def attestation_current():
+    """The attestation de droits of the whole file as of today, at an address that does not change
+    (the one the service worker keeps offline), shown in the browser.
+
+    A GET that may write: the first request of the day issues the day's attestation (a verifiable
+    document needs its row), later ones serve that same document. At most one row a day while the
+    file is unchanged; a new one only after the file changed.
+    """
+    document, pdf = documents_service.current_attestation(current_user)
+    return _pdf_response(document, pdf, "inline")

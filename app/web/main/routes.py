@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, url_for
 
 from app.assets import static_url, vendor_asset
 from app.htmx import render
+from app.web.shell import WIDGET
 
 bp = Blueprint("main", __name__)
 
@@ -24,6 +26,60 @@ DESCRIPTIONS = {
 }
 
 SW_PATH = Path(__file__).resolve().parents[3] / "service_worker" / "sw.js"
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    """A screenshot of the app shown by the browser's install dialog; ``python -m
+    app.devtools.screenshots`` takes it, with a ``width`` × ``height`` CSS-pixel viewport at
+    ``scale`` device pixels per CSS pixel."""
+
+    file: str  # under app/static/
+    endpoint: str
+    query: tuple[tuple[str, str], ...]
+    width: int
+    height: int
+    scale: float
+    form_factor: str  # "narrow" (phones) or "wide" (computers)
+    label: str
+
+    @property
+    def sizes(self) -> str:
+        return f"{round(self.width * self.scale)}x{round(self.height * self.scale)}"
+
+
+SCREENSHOTS = (
+    Screenshot(
+        "screenshots/accueil-telephone.png",
+        "main.home",
+        (),
+        360,
+        640,
+        1.5,
+        "narrow",
+        "L'accueil de macaisse sur un téléphone, avec la télécommande en bas de l'écran",
+    ),
+    Screenshot(
+        "screenshots/adresses-telephone.png",
+        "widget.adresses",
+        (("code_postal", "44000"),),
+        360,
+        640,
+        1.5,
+        "narrow",
+        "Adresses et contacts : la caisse d'un code postal et comment la joindre",
+    ),
+    Screenshot(
+        "screenshots/formulaires-ordinateur.png",
+        "widget.formulaires",
+        (),
+        1280,
+        800,
+        1,
+        "wide",
+        "Les formulaires de l'Assurance Maladie, à chercher et à télécharger, sur un ordinateur",
+    ),
+)
 
 
 @bp.get("/")
@@ -41,7 +97,7 @@ def offline():
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """Web app manifest: standalone display, icons and one shortcut per widget button."""
+    """Web app manifest: standalone display, icons, one shortcut per widget button, screenshots."""
     icons = [
         {"src": static_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
         {"src": static_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
@@ -52,14 +108,8 @@ def manifest():
             "purpose": "maskable",
         },
     ]
-    shortcuts = [
-        ("Compte", "compte", url_for("compte.home")),
-        ("DMP", "dmp", url_for("widget.dmp")),
-        ("Adresses et contacts", "adresses", url_for("widget.adresses")),
-        ("Formulaires", "formulaires", url_for("widget.formulaires")),
-        ("Annuaire santé", "annuaire", url_for("widget.annuaire")),
-        ("Forum", "forum", url_for("widget.forum")),
-    ]
+    # The widget's buttons; "Compte" to the account home, which sends to the login page if needed.
+    shortcuts = [(button.label, button.key, url_for(button.endpoint)) for button in WIDGET]
     data = {
         "id": "/",
         "name": "macaisse — mon assurance maladie",
@@ -67,7 +117,7 @@ def manifest():
         "description": "Remboursements, attestations, démarches et messagerie de votre caisse.",
         "lang": "fr",
         "dir": "ltr",
-        "start_url": url_for("main.home", source="pwa"),
+        "start_url": url_for("main.home"),  # precached, so the app opens offline too
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
@@ -90,6 +140,16 @@ def manifest():
             }
             for name, key, url in shortcuts
         ],
+        "screenshots": [
+            {
+                "src": static_url(shot.file),
+                "sizes": shot.sizes,
+                "type": "image/png",
+                "form_factor": shot.form_factor,
+                "label": shot.label,
+            }
+            for shot in SCREENSHOTS
+        ],
     }
     response = current_app.response_class(
         json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/manifest+json"
@@ -108,6 +168,7 @@ def precache_urls() -> list[str]:
         static_url("css/app.css"),
         static_url("js/app.js"),
         static_url("js/offline.js"),
+        static_url("js/install.js"),
         static_url("icons/widget.svg"),
         static_url("icons/favicon-32.png"),
         static_url("icons/icon-192.png"),
@@ -121,8 +182,22 @@ def precache_urls() -> list[str]:
 
 
 def personal_offline_urls() -> list[str]:
-    """What "Consulter hors ligne sur cet appareil" keeps: the last payments page."""
-    return [url_for("paiements.index")]
+    """What "Consulter hors ligne sur cet appareil" keeps: the attestation de droits and the last
+    payments page."""
+    return [url_for("compte.attestation_current"), url_for("paiements.index")]
+
+
+def push_settings() -> dict[str, str]:
+    """What the worker's push handlers need: the notification's icon and badge (a white mark on
+    transparent: Android shows only its shape), the page of a notification without a usable
+    address, and where to renew a subscription the push service replaced."""
+    return {
+        "icon": static_url("icons/icon-192.png"),
+        "badge": static_url("icons/badge-72.png"),
+        "fallbackUrl": url_for("notifications.index"),
+        "publicKeyUrl": url_for("notifications.public_key"),
+        "renewUrl": url_for("notifications.subscription_renew"),
+    }
 
 
 @functools.cache
@@ -135,13 +210,15 @@ def service_worker():
     """The service worker, scope ``/``, with its precache list and a version derived from it."""
     urls = precache_urls()
     source = _worker_source(SW_PATH.stat().st_mtime)
-    version = hashlib.sha256((source + "\n".join(urls)).encode()).hexdigest()[:12]
+    salt = current_app.config.get("SW_VERSION_SALT", "")
+    version = hashlib.sha256((source + "\n".join(urls) + salt).encode()).hexdigest()[:12]
     header = (
         f"const SW_VERSION = {json.dumps(version)};\n"
         f"const PRECACHE_URLS = {json.dumps(urls)};\n"
         f"const OFFLINE_URL = {json.dumps(url_for('main.offline'))};\n"
         f"const LOGOUT_URLS = {json.dumps([url_for('auth.logout'), url_for('auth.logout_everywhere')])};\n"
         f"const PERSONAL_URLS = {json.dumps(personal_offline_urls())};\n"
+        f"const PUSH_SETTINGS = {json.dumps(push_settings())};\n"
     )
     response = Response(header + source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

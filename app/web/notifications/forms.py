@@ -19,6 +19,7 @@ CHANNEL_LABELS = {
 KIND_NOUNS = {
     "remboursement": "les remboursements",
     "attestation_salaire": "les attestations de salaire",
+    "indemnites_journalieres": "les indemnités journalières",
     "message": "les messages",
     "document": "les documents",
 }
@@ -39,6 +40,7 @@ class PreferencesForm(FlaskForm):
 
     remboursement = _channel_field("remboursement")
     attestation_salaire = _channel_field("attestation_salaire")
+    indemnites_journalieres = _channel_field("indemnites_journalieres")
     message = _channel_field("message")
     document = _channel_field("document")
     discreet = BooleanField("Notifications discrètes")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.extensions import limiter
+from app.extensions import csrf, limiter
 from app.htmx import add_vary, redirect, render
 from app.rules.devices import device_label
 from app.security import no_store, safe_next
@@ -21,6 +21,7 @@ bp = Blueprint("notifications", __name__)
 SUBSCRIPTION_LIMIT = "30 per minute"
 SIGNED_OUT = "Votre session a expiré. Reconnectez-vous, puis réactivez les notifications."
 BAD_REQUEST = "L'abonnement envoyé n'a pas pu être compris."
+RENEWAL_REFUSED = "Cet abonnement n'est pas reconnu : réactivez les notifications depuis cet appareil."
 
 
 @bp.app_context_processor
@@ -138,6 +139,40 @@ def subscription_delete():
     if not push.unsubscribe(current_user, endpoint):
         return _json_error("Cet appareil n'est pas abonné aux notifications de votre compte.", 404)
     return no_store(Response(status=204))
+
+
+@bp.post("/push/subscriptions/renouvellement")
+@csrf.exempt
+@limiter.limit(SUBSCRIPTION_LIMIT)
+def subscription_renew():
+    """Store the subscription the browser's push service gave in place of an old one, posted by the
+    service worker (``pushsubscriptionchange``) as ``{"old": PushSubscription.toJSON() or null,
+    "new": PushSubscription.toJSON()}``: 201 ``{"ok": true}``, 400 ``{"error"}`` for a bad new one,
+    403 ``{"error"}`` when the sender proves nothing.
+
+    No CSRF token: a worker has no page to read one from. Either the old endpoint and its auth
+    secret prove the sender held that subscription (``push.renew``; the session may have expired
+    long ago), or, without them, the signed-in session of a request the browser marks
+    ``Sec-Fetch-Site: same-origin`` — a header no page of another site can set or forge.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _json_error(BAD_REQUEST, 400)
+    try:
+        data = push.parse_subscription(body.get("new"))
+    except push.SubscriptionError as error:
+        return _json_error(str(error), 400)
+    label = device_label(request.headers.get("User-Agent"))
+    old = body.get("old")
+    keys = old.get("keys") if isinstance(old, dict) else None
+    endpoint = old.get("endpoint") if isinstance(old, dict) else None
+    auth = keys.get("auth") if isinstance(keys, dict) else None
+    if isinstance(endpoint, str) and isinstance(auth, str) and push.renew(endpoint, auth, data, label):
+        return _json({"ok": True}, 201)
+    if current_user.is_authenticated and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        push.subscribe(current_user, data, label)
+        return _json({"ok": True}, 201)
+    return _json_error(RENEWAL_REFUSED, 403)
 
 
 @bp.get("/push/cle-publique")

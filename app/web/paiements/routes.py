@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.documents.statements import monthly_statement, of_month
 from app.htmx import is_htmx, render
 from app.security import no_store, roles_required
+from app.services import sick_leave
 from app.web.paiements import queries
 from app.web.paiements.forms import DATE_HINT, PaymentFilterForm
 from app.web.paiements.queries import KINDS
@@ -93,6 +94,7 @@ def detail(payment_id: int):
             kinds=KINDS,
             recoveries=queries.recoveries_on(payment),
             created_debts=queries.debts_created_by(payment.claim),
+            arret=sick_leave.arret_of_payment(payment),
             of_month=of_month,
         )
     )

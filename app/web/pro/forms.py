@@ -317,3 +317,107 @@ class FormOrderForm(FlaskForm):
             postal_code=self.postal_code.data or "",
             commune_name=self.commune_name.data or "",
         )
+
+
+class ArretForm(FlaskForm):
+    """Step 2 of an avis d'arrêt de travail: initial or prolongation, dates, temps, ALD, sorties,
+    category and the coded medical reason. Once valid, ``start_value`` and ``end_value`` hold the dates."""
+
+    nir = HiddenField()
+    # Like the feuille de soins: a second click finds the avis the first one stored.
+    submission_key = HiddenField()
+    kind = RadioField(
+        "Type d'arrêt",
+        choices=[
+            SelectChoice("initial", "Arrêt initial"),
+            SelectChoice("prolongation", "Prolongation d'un arrêt"),
+        ],
+        default="initial",
+        validate_choice=False,
+    )
+    initial_reference = StringField("Référence de l'arrêt prolongé")
+    start = StringField("Date de début")
+    end = StringField("Date de fin")
+    temps = RadioField(
+        "Temps de l'arrêt",
+        choices=[
+            SelectChoice("complet", "Arrêt à temps complet"),
+            SelectChoice("partiel", "Temps partiel thérapeutique"),
+        ],
+        default="complet",
+        validate_choice=False,
+    )
+    ald = BooleanField("Arrêt en rapport avec une ALD (affection de longue durée)")
+    sorties = RadioField(
+        "Sorties",
+        choices=[
+            SelectChoice("interdites", "Sorties interdites"),
+            SelectChoice("autorisees", "Sorties autorisées (de 9 h à 11 h et de 14 h à 16 h exceptées)"),
+            SelectChoice("libres", "Sorties libres, sur justification médicale"),
+        ],
+        default="autorisees",
+        validate_choice=False,
+    )
+    category = RadioField(
+        "Situation du patient",
+        choices=[
+            SelectChoice("salarie", "Salarié"),
+            SelectChoice("demandeur_emploi", "Demandeur d'emploi"),
+            SelectChoice("independant", "Travailleur indépendant"),
+        ],
+        default="salarie",
+        validate_choice=False,
+    )
+    reason_code = StringField(
+        "Motif médical codé", validators=[Length(max=20, message="20 caractères au plus.")]
+    )
+
+    start_value: date | None = None
+    end_value: date | None = None
+
+    def _choice(self, field: RadioField, message: str) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(message)
+
+    def validate_kind(self, field: RadioField) -> None:
+        self._choice(field, "Indiquez s'il s'agit d'un arrêt initial ou d'une prolongation.")
+
+    def validate_initial_reference(self, field: StringField) -> None:
+        if self.kind.data == "prolongation" and not (field.data or "").strip():
+            raise ValidationError("Indiquez la référence de l'arrêt prolongé.")
+
+    def _date(self, field: StringField, what: str) -> date:
+        if not (field.data or "").strip():
+            raise ValidationError(f"Saisissez la date de {what}.")
+        value = parse_french_date(field.data)
+        if value is None:
+            raise ValidationError(
+                f"Saisissez la date de {what} au format JJ/MM/AAAA, par exemple 10/03/2026."
+            )
+        return value
+
+    def validate_start(self, field: StringField) -> None:
+        self.start_value = self._date(field, "début")
+
+    def validate_end(self, field: StringField) -> None:
+        self.end_value = self._date(field, "fin")
+        if self.start_value is not None and self.end_value < self.start_value:
+            raise ValidationError("La date de fin doit être le jour du début ou après.")
+
+    def validate_temps(self, field: RadioField) -> None:
+        self._choice(field, "Indiquez si l'arrêt est à temps complet ou à temps partiel thérapeutique.")
+
+    def validate_sorties(self, field: RadioField) -> None:
+        self._choice(field, "Indiquez si les sorties sont interdites, autorisées ou libres.")
+
+    def validate_category(self, field: RadioField) -> None:
+        self._choice(field, "Indiquez la situation du patient.")
+
+    @property
+    def key(self) -> str | None:
+        value = self.submission_key.data or ""
+        return value if _SUBMISSION_KEY.match(value) else None
+
+    def field_for(self, name: str) -> Field:
+        """The input a service refusal is about (the service names the API's fields)."""
+        return {"fin": self.end, "arret_initial": self.initial_reference}.get(name, self.start)

@@ -16,15 +16,16 @@ from app.htmx import redirect, render
 from app.models import Person
 from app.models.care import Claim, Payment, Professional
 from app.models.register import LIENS
+from app.models.sick_leave import Arret
 from app.rules.nir import parse_nir
 from app.rules.tariffs import RulesError
 from app.security import no_store, roles_required
-from app.services import api_tokens, claims
+from app.services import api_tokens, claims, sick_leave
 from app.services import form_orders as form_orders_service
 from app.services.accounts import audit
 from app.services.letters import initials
 from app.web.filters import french_date, paris_datetime
-from app.web.pro.forms import ACT_ROWS, ClaimForm, FormOrderForm, PatientForm, TokenForm
+from app.web.pro.forms import ACT_ROWS, ArretForm, ClaimForm, FormOrderForm, PatientForm, TokenForm
 from app.web.simulateurs.routes import SECTEUR_LABELS
 
 bp = Blueprint("pro", __name__, url_prefix="/pro")
@@ -33,6 +34,8 @@ RECENT_CLAIMS = 10
 UNKNOWN_PATIENT = "Aucun assuré ne correspond à ce numéro."
 # The hidden field that tells the care step (2) from the NIR step (1) on the same URL.
 CARE_STEP = "soins"
+ARRET_STEP = "arret"
+RECENT_ARRETS = 10
 
 
 def _professional() -> Professional:
@@ -167,6 +170,93 @@ def _care_page(form: ClaimForm, patient: Person, family: list[Person] | None = N
         patient_line=f"{patient.full_name}, {_born(patient)}",
         rows=range(ACT_ROWS),
         step_name=CARE_STEP,
+    )
+
+
+@bp.route("/arrets-de-travail", methods=["GET", "POST"])
+@roles_required("professionnel")
+def arret_new():
+    """Avis d'arrêt de travail: the patient's NIR and the doctor's last avis (step 1), then the
+    arrêt (step 2, same page) → recorded, PRG back with its reference; fragment ``content``; 422
+    with the values kept."""
+    professional = _professional()
+    if request.method == "POST" and request.form.get("etape") == ARRET_STEP:
+        return no_store(_arret_step(professional))
+    form = PatientForm()
+    if form.validate_on_submit():
+        patient = claims.find_patient(form.nir_value)
+        if patient is not None:
+            audit("professional_patient_lookup", actor=current_user, subject=patient, ip=request.remote_addr)
+            db.session.commit()
+            return no_store(_arret_page(ArretForm(formdata=None, nir=patient.nir), patient))
+        form.nir.errors.append(UNKNOWN_PATIENT)
+    return no_store(_arret_patient_page(form, professional))
+
+
+def _arret_patient_page(form: PatientForm, professional: Professional) -> Response:
+    recent = db.session.scalars(
+        sa.select(Arret)
+        .options(joinedload(Arret.person))
+        .where(Arret.professional_id == professional.id)
+        .order_by(Arret.created_at.desc(), Arret.id.desc())
+        .limit(RECENT_ARRETS)
+    ).all()
+    return render(
+        "pro/arret_new.html",
+        status=422 if form.errors else 200,
+        form=form,
+        step="patient",
+        arrets=recent,
+        initials=initials,
+    )
+
+
+def _arret_step(professional: Professional) -> Response:
+    """Step 2 posted: check the carried NIR again, then the arrêt."""
+    raw_nir = request.form.get("nir", "")
+    parsed = parse_nir(raw_nir)
+    patient = claims.find_patient(parsed.value) if parsed.ok and parsed.value else None
+    if patient is None:
+        step_one = PatientForm(formdata=None, nir=raw_nir)
+        step_one.nir.errors = [parsed.error or UNKNOWN_PATIENT]
+        return _arret_patient_page(step_one, professional)
+    form = ArretForm()
+    if form.validate_on_submit() and form.start_value and form.end_value:
+        data = sick_leave.ArretInput(
+            kind=form.kind.data,
+            start=form.start_value,
+            end=form.end_value,
+            temps=form.temps.data,
+            ald=bool(form.ald.data),
+            sorties=form.sorties.data,
+            category=form.category.data,
+            reason_code=form.reason_code.data or "",
+            initial_reference=form.initial_reference.data if form.kind.data == "prolongation" else None,
+        )
+        try:
+            submission = sick_leave.submit_arret(professional, patient, data, idempotency_key=form.key)
+        except sick_leave.ArretRefused as exc:
+            form.field_for(exc.field).errors.append(str(exc))
+        else:
+            arret = submission.arret
+            if submission.created:
+                flash(f"Avis d'arrêt transmis : référence {arret.reference}.", "success")
+            else:
+                flash(f"Cet avis d'arrêt avait déjà été transmis : référence {arret.reference}.", "info")
+            return redirect(url_for("pro.arret_new"))
+    return _arret_page(form, patient)
+
+
+def _arret_page(form: ArretForm, patient: Person) -> Response:
+    if not form.key:
+        form.submission_key.data = secrets.token_urlsafe(24)
+    return render(
+        "pro/arret_new.html",
+        status=422 if form.errors else 200,
+        form=form,
+        step="arret",
+        patient_line=f"{patient.full_name}, {_born(patient)}",
+        step_name=ARRET_STEP,
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from app.api.simulations import SECTEURS, ContractError, simulate_refund
+from app.api.simulations_ij_c2s import run_c2s, run_ij
 from app.htmx import render
 from app.rules import tariffs
+from app.security import no_store
 
 bp = Blueprint("simulateurs", __name__, url_prefix="/simulateurs")
 
@@ -97,3 +99,76 @@ def remboursement():
         catalogue=tariffs.catalogue(),
         secteurs=[(key, SECTEUR_LABELS[key]) for key in SECTEURS],
     )
+
+
+def _amount(args, name: str):
+    """A typed amount as the API reads it: « 2 000,50 » → « 2000.50 »; empty → None."""
+    text = "".join(args.get(name, "").split()).replace(",", ".")
+    return text or None
+
+
+def _whole(args, name: str):
+    """A typed whole number as an int, other text as typed (the API then says what it expects)."""
+    text = args.get(name, "").strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+# The IJ simulator's API field names → the page's input ids.
+IJ_FIELDS = {
+    "salaires": "salaire_1",
+    "salaires[0]": "salaire_1",
+    "salaires[1]": "salaire_2",
+    "salaires[2]": "salaire_3",
+}
+
+
+@bp.get("/indemnites-journalieres")
+def indemnites_journalieres():
+    """ "Estimer mes indemnités journalières": the form and, once submitted, the SJB, daily IJ,
+    carence and total with each step explained; fragment ``content`` for htmx; 422 with the typed
+    values kept on error."""
+    args = request.args
+    result, errors, status = None, {}, 200
+    if args.get("debut") is not None:
+        body = {
+            "debut": args.get("debut", "").strip(),
+            "fin": args.get("fin", "").strip(),
+            "salaires": [_amount(args, f"salaire_{month}") for month in (1, 2, 3)],
+            "prolongation": args.get("prolongation", "") in YES,
+            "ald": args.get("ald", "") in YES,
+        }
+        try:
+            result = run_ij(body)
+        except ContractError as exc:
+            errors = {IJ_FIELDS.get(name, name): message for name, message in exc.fields.items()}
+        except tariffs.RulesError as exc:
+            errors = {"debut": str(exc)}
+        status = 422 if errors else 200
+    response = render(
+        "simulateurs/indemnites_journalieres.html", status=status, args=args, result=result, errors=errors
+    )
+    return no_store(response) if args else response
+
+
+@bp.get("/c2s")
+def c2s():
+    """ "Ai-je droit à la C2S ?": the form and, once submitted, the answer with the ceilings and the
+    monthly participation; fragment ``content`` for htmx; 422 with the typed values kept on error."""
+    args = request.args
+    result, errors, status = None, {}, 200
+    if args.get("date") is not None:
+        body = {
+            "date": args.get("date", "").strip(),
+            "foyer": _whole(args, "foyer"),
+            "ressources": _amount(args, "ressources"),
+            "age": _whole(args, "age"),
+        }
+        try:
+            result = run_c2s(body)
+        except ContractError as exc:
+            errors = dict(exc.fields)
+        except tariffs.RulesError as exc:
+            errors = {"date": str(exc)}
+        status = 422 if errors else 200
+    response = render("simulateurs/c2s.html", status=status, args=args, result=result, errors=errors)
+    return no_store(response) if args else response

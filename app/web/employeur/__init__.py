@@ -1,0 +1,1 @@
+"""The employer space: sign-in by SIRET, attestations de salaire, API tokens."""

@@ -1,0 +1,1 @@
+"""Public verification of issued documents by their code (``/verifier``)."""
