@@ -62,6 +62,19 @@ def _employer() -> Employer:
     return employer
 
 
+# The wording of the API tokens page (templates/tokens/index.html) in this space.
+TOKEN_SPACE = {
+    "prefix": "employeur",
+    "lead": (
+        "Un jeton permet à votre logiciel de paie de transmettre les attestations de salaire de votre "
+        "entreprise. Créez-en un par logiciel, et révoquez celui d'un logiciel remplacé ou d'un jeton "
+        "divulgué."
+    ),
+    "name_hint": "Pour le reconnaître, par exemple « Logiciel de paie ».",
+    "back": "Retour à l'espace employeur",
+}
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"], key_func=_ip_key)
 @limiter.limit("30 per hour", methods=["POST"], key_func=_siret_key)
@@ -200,7 +213,8 @@ def tokens():
         form = TokenForm(formdata=None)
     return no_store(
         render(
-            "employeur/tokens.html",
+            "tokens/index.html",
+            space=TOKEN_SPACE,
             status=422 if form.errors else 200,
             form=form,
             tokens=api_tokens.tokens_of(employer),

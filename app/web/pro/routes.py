@@ -46,6 +46,18 @@ def _professional() -> Professional:
     return professional
 
 
+# The wording of the API tokens page (templates/tokens/index.html) in this space.
+TOKEN_SPACE = {
+    "prefix": "pro",
+    "lead": (
+        "Un jeton permet à votre logiciel de facturation de transmettre vos feuilles de soins en votre "
+        "nom. Créez-en un par logiciel ou par poste, et révoquez celui d'un poste perdu ou remplacé."
+    ),
+    "name_hint": "Pour le reconnaître, par exemple « Logiciel du cabinet ».",
+    "back": "Retour à l'espace professionnel",
+}
+
+
 @bp.get("/")
 @roles_required("professionnel")
 def home():
@@ -299,7 +311,8 @@ def tokens():
         form = TokenForm(formdata=None)
     return no_store(
         render(
-            "pro/tokens.html",
+            "tokens/index.html",
+            space=TOKEN_SPACE,
             status=422 if form.errors else 200,
             form=form,
             tokens=api_tokens.tokens_of(professional),
