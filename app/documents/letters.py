@@ -31,6 +31,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
+from app.rules.french import MONTHS
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = 20 * mm
 MARGIN_RIGHT = 20 * mm
@@ -52,20 +54,6 @@ BRAND = colors.HexColor("#0b5fa5")
 TINT = colors.HexColor("#eef4fa")
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 NBSP = "\u00a0"
 
 

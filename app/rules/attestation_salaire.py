@@ -15,25 +15,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
+from app.rules.french import MONTHS
+
 MONTHS_COVERED: Final = 3
 MAX_DAYS_AHEAD: Final = 30
 MAX_YEARS_BACK: Final = 2
 MAX_HOURS: Final = 1000
-
-MONTH_NAMES: Final = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def months_before(arret_start: date) -> list[date]:
@@ -48,7 +35,7 @@ def months_before(arret_start: date) -> list[date]:
 
 def month_label(month: date) -> str:
     """ "janvier 2026"."""
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    return f"{MONTHS[month.month - 1]} {month.year}"
 
 
 def start_problem(arret_start: date, today: date) -> str | None:

@@ -53,6 +53,7 @@ from functools import cache
 from typing import Final
 
 from app.rules import dated
+from app.rules.french import MONTHS
 from app.rules.liquidation import NBSP, format_euros
 from app.rules.tariffs import CENT, RuleNotInForce, RulesError, french_date
 
@@ -87,20 +88,6 @@ HUNDRED: Final = Decimal(100)
 SALARY_MONTHS: Final = 3
 CONTRIBUTION_MONTHS: Final = 6
 ALD_PERIOD_YEARS: Final = 3
-MONTHS: Final = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _SERIES: Final = (
     "smic_mensuel",
     "smic_horaire",
