@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from app.extensions import db
 from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
 from app.models.register import Person
+
+if TYPE_CHECKING:
+    from app.models.sick_leave import IjPeriod  # sick_leave imports this module
 
 SECTEURS = ("1", "2_optam", "2", "3")
 MONEY = sa.Numeric(10, 2)
@@ -171,6 +175,9 @@ class Payment(db.Model):
     claim: Mapped[Claim | None] = relationship()
     beneficiary: Mapped[Person] = relationship(foreign_keys=[beneficiary_id])
     professional: Mapped[Professional | None] = relationship()
+    # The days an IJ payment paid, hence its arrêt (None for a refund of care); written through
+    # ``IjPeriod.payment``.
+    ij_period: Mapped[IjPeriod | None] = relationship(viewonly=True)
 
 
 class Debt(db.Model):

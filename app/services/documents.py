@@ -32,6 +32,9 @@ from app.services.urls import site_url
 
 PARIS = ZoneInfo("Europe/Paris")
 ATTESTATION = "attestation_droits"
+# The kinds ``document_pdf`` can rebuild. An IJ document does not record the period, arrêt or year
+# it covers: "Mes arrêts de travail" issues a new one instead.
+REBUILT_KINDS = frozenset({ATTESTATION})
 # "Mes documents" lists this many of the latest documents.
 LISTED = 50
 
@@ -173,7 +176,10 @@ def issue_attestation(user: User, beneficiary_id: int | None = None) -> IssuedDo
 
 def document_pdf(document: IssuedDocument) -> bytes:
     """The PDF of an issued document, rebuilt. Raises ``DocumentChanged`` when the file has changed
-    since it was issued (the rebuilt bytes no longer have the recorded hash)."""
+    since it was issued (the rebuilt bytes no longer have the recorded hash), ``ValueError`` for a
+    kind outside ``REBUILT_KINDS``."""
+    if document.kind not in REBUILT_KINDS:
+        raise ValueError(f"{document.kind} documents are not rebuilt")
     holder = db.session.get(Person, document.person_id)
     pdf = attestation_de_droits(_attestation(holder, document))
     if _sha256(pdf) != document.sha256:

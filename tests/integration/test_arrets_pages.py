@@ -1,5 +1,6 @@
 """Mes arrêts de travail: list and timeline (page and fragment), 404 for another's arrêt, no
-medical reason shown, constant queries on the list, the IJ payment linked to its arrêt."""
+medical reason shown, constant queries on the list, the IJ payment linked to its arrêt and, in Mes
+paiements, its date to the arrêt."""
 
 from __future__ import annotations
 
@@ -100,6 +101,18 @@ def test_payment_detail_links_to_the_arret(client, login_as, paid_arret):
     payment = db.session.scalars(sa.select(Payment).where(Payment.kind == "ij")).one()
     page = client.get(f"/compte/paiements/{payment.id}").get_data(as_text=True)
     assert f"/compte/arrets/{paid_arret.id}" in page
+
+
+def test_payments_list_date_opens_the_arret(client, login_as, paid_arret):
+    login_as("camille")
+    payment = db.session.scalars(sa.select(Payment).where(Payment.kind == "ij")).one()
+    for response in (
+        client.get("/compte/paiements/"),
+        client.get("/compte/paiements/", query_string={"partiel": 1}, headers=HX),
+    ):
+        page = html.unescape(response.get_data(as_text=True))
+        assert f'<th scope="row"><a href="/compte/arrets/{paid_arret.id}">10/03/2026<span' in page
+        assert f'href="/compte/paiements/{payment.id}"' not in page
 
 
 def test_home_links_to_the_arrets(client, login_as):

@@ -1,5 +1,6 @@
 """IJ documents: relevé for a period, attestation de paiement of an arrêt, attestation fiscale of a
-year — valid PDFs (pypdf) with a verification code that /verifier confirms; 404 for another's arrêt."""
+year — valid PDFs (pypdf) with a verification code that /verifier confirms; 404 for another's arrêt;
+Mes documents sends them back to Mes arrêts (it cannot rebuild them)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models import IssuedDocument
 from app.services import sick_leave
 from tests.integration.sick_leave_helpers import attest, prescribe
+from tests.integration.test_documents import issue
 
 
 @pytest.fixture
@@ -75,3 +77,22 @@ def test_attestation_fiscale(client, login_as, paid):
     assert "perçues en 2026" in text
     verified(client, "attestation_fiscale_ij")
     assert client.get("/compte/arrets/attestation-fiscale/1999.pdf").status_code == 404
+
+
+def test_mes_documents_sends_ij_documents_back_to_mes_arrets(client, login_as, paid):
+    """An IJ document does not record what it covers: Mes documents cannot rebuild it, so it offers
+    no download of it (and its address is 404) but says where to get a new one."""
+    login_as("camille")
+    text_of(client.get("/compte/arrets/releve.pdf?du=01/03/2026&au=31/03/2026"))
+    assert issue(client).status_code == 303
+    releve, droits = (
+        db.session.scalars(sa.select(IssuedDocument).where(IssuedDocument.kind == kind)).one()
+        for kind in ("releve_ij", "attestation_droits")
+    )
+    page = client.get("/compte/documents").get_data(as_text=True)
+    assert releve.grouped_code in page
+    assert f"/compte/documents/{releve.id}.pdf" not in page
+    assert f'href="/compte/documents/{droits.id}.pdf"' in page
+    assert 'Un nouvel exemplaire s\'obtient dans <a href="/compte/arrets/">' in page
+    assert client.get(f"/compte/documents/{releve.id}.pdf").status_code == 404
+    assert client.get(f"/compte/documents/{droits.id}.pdf").status_code == 200

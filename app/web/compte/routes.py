@@ -87,6 +87,7 @@ def _documents_page(person: Person, form: AttestationForm, status: int = 200):
             status=status,
             form=form,
             issued=documents_service.documents_of(person),
+            rebuilt_kinds=documents_service.REBUILT_KINDS,
             names=names,
         )
     )
@@ -126,10 +127,11 @@ def _pdf_response(document: IssuedDocument, pdf: bytes, disposition: str) -> Res
 @roles_required("assure")
 def document_pdf(document_id: int):
     """Download an issued document, rebuilt as it was issued. Raises 404 unless the account's file
-    holds it; a French page (410, fragment ``content``) when the file has changed since, with a
-    button to issue a new one."""
+    holds it and its kind can be rebuilt (an IJ document is issued again from Mes arrêts de travail);
+    a French page (410, fragment ``content``) when the file has changed since, with a button to issue
+    a new one."""
     document = documents_service.document_of(current_user.person, document_id)
-    if document is None:
+    if document is None or document.kind not in documents_service.REBUILT_KINDS:
         abort(404)
     try:
         pdf = documents_service.document_pdf(document)

@@ -69,12 +69,17 @@ def payments_page(
     """The file's payments paid on or after ``since`` (and within ``start``–``end``), newest first.
 
     Both payees: the assuré's refunds and the tiers-payant payments to professionals for care of
-    the file. Two queries (count and page), the beneficiary and professional joined.
+    the file. Two queries (count and page), the beneficiary, professional and IJ period (which
+    names the arrêt an IJ payment links to) joined.
     """
     statement = (
         sa.select(Payment)
         .where(Payment.person_id == person.id, Payment.paid_on >= max(since, start or since))
-        .options(joinedload(Payment.beneficiary), joinedload(Payment.professional))
+        .options(
+            joinedload(Payment.beneficiary),
+            joinedload(Payment.professional),
+            joinedload(Payment.ij_period),
+        )
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
     )
     if beneficiary_id is not None:
