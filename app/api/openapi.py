@@ -337,7 +337,7 @@ def openapi_document() -> dict[str, Any]:
                                         "nir": {"type": "string", "description": "13 ou 15 caractères."},
                                         "date_debut_arret": {
                                             **DATE,
-                                            "description": "Au plus 30 jours à venir, 2 ans passés.",
+                                            "description": "Au plus 30 jours dans le futur, 2 ans dans le passé.",
                                         },
                                         "salaires": {
                                             "type": "array",
