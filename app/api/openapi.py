@@ -337,7 +337,7 @@ def openapi_document() -> dict[str, Any]:
                                         "nir": {"type": "string", "description": "13 ou 15 caractères."},
                                         "date_debut_arret": {
                                             **DATE,
-                                            "description": "Au plus 30 jours dans le futur, 2 ans dans le passé.",
+                                            "description": "Au plus 30 jours après, 2 ans avant aujourd'hui.",
                                         },
                                         "salaires": {
                                             "type": "array",

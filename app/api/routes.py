@@ -24,49 +24,40 @@ def _json_body():
     return body, None
 
 
-@bp.post("/simulations/remboursement")
-@limiter.limit(SIMULATOR_LIMIT)
-def simulation_remboursement():
-    """Refund simulator (no login): 200 with the décompte, 422 with a French message per field."""
+def _simulate(simulate, rules_field: str):
+    """Run a public simulator on the JSON body: 200 with its answer; 400 for a body that is not JSON;
+    422 with a French message per field for a broken contract, or on ``rules_field`` when the rules
+    refuse (a date outside the data, an unknown act)."""
     body, error = _json_body()
     if error:
         return error
     try:
-        return json_response(simulate_refund(body))
+        return json_response(simulate(body))
     except ContractError as exc:
         return error_response(422, str(exc), exc.fields)
     except RulesError as exc:
-        return error_response(422, str(exc), {"actes": str(exc)})
+        return error_response(422, str(exc), {rules_field: str(exc)})
+
+
+@bp.post("/simulations/remboursement")
+@limiter.limit(SIMULATOR_LIMIT)
+def simulation_remboursement():
+    """Refund simulator (no login): 200 with the décompte, 422 with a French message per field."""
+    return _simulate(simulate_refund, "actes")
 
 
 @bp.post("/simulations/indemnites-journalieres")
 @limiter.limit(SIMULATOR_LIMIT)
 def simulation_indemnites_journalieres():
     """IJ simulator (no login): 200 with the SJB, daily IJ, carence and total; 422 in French."""
-    body, error = _json_body()
-    if error:
-        return error
-    try:
-        return json_response(simulate_ij(body))
-    except ContractError as exc:
-        return error_response(422, str(exc), exc.fields)
-    except RulesError as exc:
-        return error_response(422, str(exc), {"debut": str(exc)})
+    return _simulate(simulate_ij, "debut")
 
 
 @bp.post("/simulations/c2s")
 @limiter.limit(SIMULATOR_LIMIT)
 def simulation_c2s():
     """C2S simulator (no login): 200 with eligibility and monthly participation; 422 in French."""
-    body, error = _json_body()
-    if error:
-        return error
-    try:
-        return json_response(simulate_c2s(body))
-    except ContractError as exc:
-        return error_response(422, str(exc), exc.fields)
-    except RulesError as exc:
-        return error_response(422, str(exc), {"date": str(exc)})
+    return _simulate(simulate_c2s, "date")
 
 
 def _professional_request(find_professional):
