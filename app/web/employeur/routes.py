@@ -22,7 +22,7 @@ from app.services.letters import initials
 from app.web.auth.routes import _lock_message
 from app.web.auth.session import start_session
 from app.web.employeur.forms import AttestationForm, EmployerLoginForm
-from app.web.pro.forms import TokenForm
+from app.web.tokens import tokens_page
 
 bp = Blueprint("employeur", __name__, url_prefix="/employeur")
 
@@ -202,26 +202,8 @@ def attestation_detail(attestation_id: int):
 @bp.route("/jetons", methods=["GET", "POST"])
 @employer_required
 def tokens():
-    """The employer's API tokens; POST creates one and shows its secret once (rendered, not
-    redirected: the secret travels neither in a URL nor in a flash). Fragment ``content``; 422 with
-    the name kept."""
-    employer = _employer()
-    form = TokenForm()
-    created, secret = None, None
-    if form.validate_on_submit():
-        created, secret = api_tokens.create_token(employer, form.name.data)
-        form = TokenForm(formdata=None)
-    return no_store(
-        render(
-            "tokens/index.html",
-            space=TOKEN_SPACE,
-            status=422 if form.errors else 200,
-            form=form,
-            tokens=api_tokens.tokens_of(employer),
-            created=created,
-            secret=secret,
-        )
-    )
+    """API tokens page of this space (see app/web/tokens.py); fragment ``content``."""
+    return tokens_page(_employer(), TOKEN_SPACE)
 
 
 @bp.post("/jetons/<int:token_id>/revocation")

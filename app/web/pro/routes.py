@@ -25,8 +25,9 @@ from app.services import form_orders as form_orders_service
 from app.services.accounts import audit
 from app.services.letters import initials
 from app.web.filters import french_date, paris_datetime
-from app.web.pro.forms import ACT_ROWS, ArretForm, ClaimForm, FormOrderForm, PatientForm, TokenForm
+from app.web.pro.forms import ACT_ROWS, ArretForm, ClaimForm, FormOrderForm, PatientForm
 from app.web.simulateurs.routes import SECTEUR_LABELS
+from app.web.tokens import tokens_page
 
 bp = Blueprint("pro", __name__, url_prefix="/pro")
 
@@ -300,26 +301,8 @@ def claim_detail(claim_id: int):
 @bp.route("/jetons", methods=["GET", "POST"])
 @roles_required("professionnel")
 def tokens():
-    """The professional's API tokens; POST creates one and shows its secret once. The page is
-    rendered, not redirected, after a creation: the secret must travel neither in a URL nor in the
-    session cookie (a flash). Fragment ``content``; 422 with the name kept."""
-    professional = _professional()
-    form = TokenForm()
-    created, secret = None, None
-    if form.validate_on_submit():
-        created, secret = api_tokens.create_token(professional, form.name.data)
-        form = TokenForm(formdata=None)
-    return no_store(
-        render(
-            "tokens/index.html",
-            space=TOKEN_SPACE,
-            status=422 if form.errors else 200,
-            form=form,
-            tokens=api_tokens.tokens_of(professional),
-            created=created,
-            secret=secret,
-        )
-    )
+    """API tokens page of this space (see app/web/tokens.py); fragment ``content``."""
+    return tokens_page(_professional(), TOKEN_SPACE)
 
 
 @bp.post("/jetons/<int:token_id>/revocation")
