@@ -107,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.arrets.routes import bp as arrets_bp
     from app.web.auth.routes import bp as auth_bp
     from app.web.compte.routes import bp as compte_bp
+    from app.web.demarches.blueprint import agent_bp as agent_demarches_bp
+    from app.web.demarches.routes import bp as demarches_bp
     from app.web.employeur.routes import bp as employeur_bp
     from app.web.errors import register_error_handlers
     from app.web.main.routes import bp as main_bp
@@ -124,7 +126,9 @@ def _register_blueprints(app: Flask) -> None:
         widget_bp,
         auth_bp,
         compte_bp,
+        demarches_bp,
         agent_bp,
+        agent_demarches_bp,
         passkeys_bp,
         api_bp,
         simulateurs_bp,

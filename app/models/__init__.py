@@ -10,6 +10,7 @@ from app.models.annuaire import (
 from app.models.audit import AuditEvent
 from app.models.caisse import Caisse, CaisseMotif
 from app.models.care import ApiToken, Claim, ClaimLine, Debt, DebtRecovery, Payment, Professional
+from app.models.demarches import Demarche, DemarcheEvent, DemarcheFile, HealthCard, InboxItem
 from app.models.documents import IssuedDocument
 from app.models.identity import KnownDevice, Letter, OneTimeToken, Passkey, SignIn
 from app.models.mail import OutgoingMail
@@ -45,10 +46,15 @@ __all__ = [
     "ClaimLine",
     "Debt",
     "DebtRecovery",
+    "Demarche",
+    "DemarcheEvent",
+    "DemarcheFile",
     "Employer",
     "EmployerToken",
     "FormOrder",
+    "HealthCard",
     "IjPeriod",
+    "InboxItem",
     "IssuedDocument",
     "KnownDevice",
     "Letter",

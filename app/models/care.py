@@ -77,7 +77,7 @@ class Claim(db.Model):
     __tablename__ = "claim"
     __table_args__ = (
         sa.UniqueConstraint("professional_id", "idempotency_key", name="uq_claim_professional_idempotency"),
-        sa.CheckConstraint(one_of("source", ("web", "api", "demo")), name="source_known"),
+        sa.CheckConstraint(one_of("source", ("web", "api", "demo", "papier")), name="source_known"),
         sa.Index("ix_claim_patient_care_date", "patient_id", "care_date"),
     )
 

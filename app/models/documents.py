@@ -11,12 +11,19 @@ from app.extensions import db
 from app.models.base import one_of, utcnow
 from app.rules.verification_code import grouped
 
-DOCUMENT_KINDS = ("attestation_droits", "releve_ij", "attestation_paiement_ij", "attestation_fiscale_ij")
+DOCUMENT_KINDS = (
+    "attestation_droits",
+    "releve_ij",
+    "attestation_paiement_ij",
+    "attestation_fiscale_ij",
+    "certificat_ceam",
+)
 KIND_LABELS = {
     "attestation_droits": "Attestation de droits à l'assurance maladie",
     "releve_ij": "Relevé d'indemnités journalières",
     "attestation_paiement_ij": "Attestation de paiement des indemnités journalières",
     "attestation_fiscale_ij": "Attestation fiscale des indemnités journalières",
+    "certificat_ceam": "Certificat provisoire de remplacement de la CEAM",
 }
 
 

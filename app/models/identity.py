@@ -13,7 +13,7 @@ from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
 from app.models.register import Person
 
-TOKEN_PURPOSES = ("activation", "reset", "email_verify", "login_code", "provisional")
+TOKEN_PURPOSES = ("activation", "reset", "email_verify", "login_code", "provisional", "demarche_code")
 
 
 class OneTimeToken(db.Model):
@@ -86,7 +86,7 @@ class SignIn(db.Model):
     method: Mapped[str] = mapped_column(sa.String(80))
 
 
-LETTER_KINDS = ("code_provisoire",)
+LETTER_KINDS = ("code_provisoire", "changement_iban", "changement_adresse")
 
 
 class Letter(db.Model):

@@ -7,6 +7,7 @@ and C2S are dated so the refund engine can ask "what was true on the date of car
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,15 +56,32 @@ class Person(db.Model):
     )
     rang: Mapped[int] = mapped_column(default=1)
     lien: Mapped[str] = mapped_column(sa.String(20), default="assure")
+    # A child attached to both parents (double rattachement): the other parent's file lists them too.
+    second_ouvrant_droit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # Complémentaire santé (organisme complémentaire, AMC): its name and the member's number.
+    amc_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    amc_number: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    # Monthly participation to the C2S (None: free C2S, or no C2S).
+    c2s_participation: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    activity: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     caisse: Mapped[Caisse] = relationship(lazy="joined")
-    ouvrant_droit: Mapped[Person | None] = relationship(remote_side=[id], back_populates="ayants_droit")
+    ouvrant_droit: Mapped[Person | None] = relationship(
+        remote_side=[id], back_populates="ayants_droit", foreign_keys=[ouvrant_droit_id]
+    )
     # "all" without "delete-orphan": an ayant droit who becomes an assuré (ouvrant droit unset) is
     # kept; deleting an assuré deletes their ayants droit (also ON DELETE CASCADE in the database).
     ayants_droit: Mapped[list[Person]] = relationship(
-        back_populates="ouvrant_droit", order_by="Person.rang", cascade="all", passive_deletes=True
+        back_populates="ouvrant_droit",
+        order_by="Person.rang",
+        cascade="all",
+        passive_deletes=True,
+        foreign_keys=[ouvrant_droit_id],
     )
 
     @property
