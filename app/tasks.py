@@ -11,6 +11,7 @@ from huey import crontab
 from app.extensions import db, huey
 from app.models import AuditEvent
 from app.models.base import utcnow
+from app.services import demarches as demarches_service
 from app.services import mail as mail_service
 from app.services import notifications as notifications_service
 from app.services import sick_leave as sick_leave_service
@@ -60,3 +61,9 @@ def retry_push() -> int:
 def pay_ij_daily() -> int:
     """Pay the IJ due today; the service decides the 14-day rhythm of each arrêt."""
     return sick_leave_service.pay_due(sick_leave_service.paris_today())
+
+
+@huey.app_periodic_task(crontab(minute="25"))
+def remind_unread_decisions() -> int:
+    """Announce again the decisions an assuré has not read: a push after a day, an e-mail after 3."""
+    return demarches_service.remind_unread()

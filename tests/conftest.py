@@ -392,3 +392,20 @@ def login_employer(client: FlaskClient, user):
     response = client.post("/employeur/connexion", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def post_files(client: FlaskClient, url: str, data: dict, headers: dict | None = None):
+    """POST ``data`` as multipart/form-data (files as ``(BytesIO, name)``). Unlike ``client.post``,
+    closes the request body the test client spools to a temporary file for a large upload (a file
+    left open is a ResourceWarning, hence an error, in a later test)."""
+    from werkzeug.test import EnvironBuilder
+
+    builder = EnvironBuilder(
+        path=url, method="POST", data=data, content_type="multipart/form-data", headers=headers or {}
+    )
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()

@@ -59,6 +59,7 @@ PREFERENCE_KINDS = {
     "indemnites_journalieres": "Indemnités journalières",
     "message": "Messages de votre caisse",
     "document": "Documents disponibles",
+    "demarche": "Démarches et décisions",
 }
 DEFAULT_CHANNEL = "push"
 DISCREET_TITLE = "Nouvelle notification"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.htmx import redirect, render
 from app.models.demarches import DEMARCHE_STATUSES
@@ -34,9 +35,11 @@ def _caisse_id() -> int:
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    form.type.choices = [("", "Tous les types")] + [(key, kind.label) for key, kind in rules.KINDS.items()]
-    form.statut.choices = [("", "En cours (ouvertes)")] + [
-        (status, rules.STATUS_LABELS[status]) for status in DEMARCHE_STATUSES
+    form.type.choices = [SelectChoice("", "Tous les types")] + [
+        SelectChoice(key, kind.label) for key, kind in rules.KINDS.items()
+    ]
+    form.statut.choices = [SelectChoice("", "En cours (ouvertes)")] + [
+        SelectChoice(status, rules.STATUS_LABELS[status]) for status in DEMARCHE_STATUSES
     ]
     return form
 
@@ -69,7 +72,7 @@ def queue():
         ),
         int(page_raw) if page_raw.isdigit() and int(page_raw) < 10_000 else 1,
     )
-    block = "results" if request.headers.get("HX-Target") == "queue-results" else "content"
+    block = "results" if request.args.get("partiel") == "1" else "content"
     return no_store(
         render(
             "demarches/agent/queue.html",

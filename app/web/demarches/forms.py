@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models.demarches import FILE_LABELS
@@ -86,6 +87,8 @@ class QueueFilterForm(FlaskForm):
     type = SelectField("Type de démarche", validators=[Optional()])
     statut = SelectField("Statut", validators=[Optional()])
     retard = SelectField(
-        "Délai", choices=[("", "Toutes"), ("1", "En retard seulement")], validators=[Optional()]
+        "Délai",
+        choices=[SelectChoice("", "Toutes"), SelectChoice("1", "En retard seulement")],
+        validators=[Optional()],
     )
     page = StringField(validators=[Optional()])
