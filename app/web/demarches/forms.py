@@ -54,6 +54,7 @@ class ReasonForm(FlaskForm):
 class AskDocumentForm(FlaskForm):
     message = TextAreaField(
         "Documents demandés (message envoyé à l'assuré)",
+        id="demande-message",
         validators=[
             DataRequired(message="Indiquez quels documents l'assuré doit envoyer."),
             Length(max=2000, message="Le message fait au plus 2 000 caractères."),
@@ -64,6 +65,7 @@ class AskDocumentForm(FlaskForm):
 class AcceptForm(FlaskForm):
     message = TextAreaField(
         "Précision jointe à la décision (facultatif)",
+        id="acceptation-message",
         validators=[Optional(), Length(max=2000, message="La précision fait au plus 2 000 caractères.")],
     )
 
