@@ -81,6 +81,8 @@ class Demarche(db.Model):
         # The back-office queue filters by caisse, then kind and/or status, oldest first.
         sa.Index("ix_demarche_caisse_status_created", "caisse_id", "status", "created_at"),
         sa.Index("ix_demarche_caisse_kind_status_created", "caisse_id", "kind", "status", "created_at"),
+        # "En retard seulement": open ones past their estimated date.
+        sa.Index("ix_demarche_caisse_due", "caisse_id", "due_on"),
         # "Mes démarches", newest first.
         sa.Index("ix_demarche_person_created", "person_id", "created_at"),
         # A doctor's confirmations to give.

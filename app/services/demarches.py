@@ -344,6 +344,22 @@ def open_counts(caisse_id: int) -> dict[str, int]:
     return {kind: int(count) for kind, count in rows}
 
 
+def overdue_count(caisse_id: int) -> int:
+    """How many of the caisse's open démarches are past their estimated date."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Demarche)
+            .where(
+                Demarche.caisse_id == caisse_id,
+                Demarche.due_on < today(),
+                Demarche.status.in_(OPEN_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
 def case_of(caisse_id: int, demarche_id: int) -> Demarche | None:
     """The caisse's démarche ``demarche_id`` with history, files and decisions, or None."""
     return db.session.scalar(

@@ -75,6 +75,7 @@ def upgrade():
     with op.batch_alter_table('demarche', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_demarche_assigned_to_id'), ['assigned_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_demarche_beneficiary_id'), ['beneficiary_id'], unique=False)
+        batch_op.create_index('ix_demarche_caisse_due', ['caisse_id', 'due_on'], unique=False)
         batch_op.create_index('ix_demarche_caisse_kind_status_created', ['caisse_id', 'kind', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_demarche_caisse_status_created', ['caisse_id', 'status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_demarche_claim_id'), ['claim_id'], unique=False)
@@ -215,6 +216,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_demarche_claim_id'))
         batch_op.drop_index('ix_demarche_caisse_status_created')
         batch_op.drop_index('ix_demarche_caisse_kind_status_created')
+        batch_op.drop_index('ix_demarche_caisse_due')
         batch_op.drop_index(batch_op.f('ix_demarche_beneficiary_id'))
         batch_op.drop_index(batch_op.f('ix_demarche_assigned_to_id'))
 

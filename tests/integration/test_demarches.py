@@ -329,3 +329,13 @@ def test_agent_file_download_and_consultation_audited(agent_client, users):
 def test_assure_cannot_open_the_back_office(client, login_as, users):
     demarche = file_one(login_as("camille"))
     assert client.get(f"/agent/demarches/{demarche.id}").status_code == 403
+
+
+def test_agent_home_counts_open_and_overdue(agent_client, users):
+    late = file_one(users["camille"])
+    late.due_on = service.today() - timedelta(days=2)
+    db.session.commit()
+    file_one(users["camille"])
+    html = agent_client.get("/agent/").get_data(as_text=True)
+    assert "2 ouvertes" in html
+    assert "1 en retard" in html

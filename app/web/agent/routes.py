@@ -18,6 +18,7 @@ from app.models.user import STAFF_ROLES
 from app.rules import motifs as motif_rules
 from app.security import no_store, roles_required
 from app.services import caisses as caisse_service
+from app.services import demarches as demarches_service
 from app.services import form_orders as form_orders_service
 from app.services import letters as letters_service
 from app.services import mail as mail_service
@@ -40,7 +41,19 @@ def home():
                 Person.caisse_id == caisse.id, Person.ouvrant_droit_id.is_(None)
             )
         )
-    return no_store(render("agent/home.html", caisse=caisse, assures=assures))
+    open_demarches = overdue = 0
+    if caisse is not None:
+        open_demarches = sum(demarches_service.open_counts(caisse.id).values())
+        overdue = demarches_service.overdue_count(caisse.id)
+    return no_store(
+        render(
+            "agent/home.html",
+            caisse=caisse,
+            assures=assures,
+            open_demarches=open_demarches,
+            overdue_demarches=overdue,
+        )
+    )
 
 
 @bp.get("/caisses")
