@@ -754,6 +754,7 @@ def test_preferences_page_and_save(client, users):
         "indemnites_journalieres": "push",
         "message": "none",
         "document": "push",
+        "demarche": "email",
         "discreet": "y",
         "csrf_token": token,
     }
@@ -766,6 +767,7 @@ def test_preferences_page_and_save(client, users):
         "indemnites_journalieres": "push",
         "message": "none",
         "document": "push",
+        "demarche": "email",
     }
     assert service.is_discreet(camille.id) is True
     html = client.get("/notifications/preferences").get_data(as_text=True)
@@ -777,7 +779,7 @@ def test_preferences_page_and_save(client, users):
     client.post("/notifications/preferences", data=data)
     assert service.is_discreet(camille.id) is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationSettings)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 5
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 6
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,7 @@ def _case_page(demarche, status: int = 200, **forms):
             ships_card=service.ships_card(demarche),
             rules=rules,
             today=service.today(),
+            errors=status == 422,
             **context,
         )
     )

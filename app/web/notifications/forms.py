@@ -22,6 +22,7 @@ KIND_NOUNS = {
     "indemnites_journalieres": "les indemnités journalières",
     "message": "les messages",
     "document": "les documents",
+    "demarche": "les démarches et décisions",
 }
 
 
@@ -43,6 +44,7 @@ class PreferencesForm(FlaskForm):
     indemnites_journalieres = _channel_field("indemnites_journalieres")
     message = _channel_field("message")
     document = _channel_field("document")
+    demarche = _channel_field("demarche")
     discreet = BooleanField("Notifications discrètes")
 
     def channels(self) -> dict[str, str]:
