@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.auth.routes import bp as auth_bp
     from app.web.compte.routes import bp as compte_bp
     from app.web.demarches.blueprint import agent_bp as agent_demarches_bp
+    from app.web.demarches.pro_medecin_traitant import bp as pro_demarches_bp
     from app.web.demarches.routes import bp as demarches_bp
     from app.web.employeur.routes import bp as employeur_bp
     from app.web.errors import register_error_handlers
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         paiements_bp,
         arrets_bp,
         pro_bp,
+        pro_demarches_bp,
         employeur_bp,
         verification_bp,
     )

@@ -2,7 +2,8 @@
 
 The caisse and its code organisme, the assuré (NIR with its key, name, birth date), then each
 beneficiary listed — the whole file or one beneficiary — with birth date, rang, qualité, rights,
-médecin traitant; the exonérations du ticket modérateur (ALD) and the C2S in force; and the
+médecin traitant; the exonérations du ticket modérateur (ALD), the C2S in force with its monthly
+participation, the complémentaire santé (numéro AMC) of each beneficiary who declared one; and the
 verification box: the code and a QR code of the ``/verifier/<code>`` address.
 
 Page template of ``statements.py`` (the caisse's header, the 36 46 footer); built-in Helvetica,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -27,6 +29,7 @@ from app.documents.letters import BRAND, NBSP, long_date
 from app.documents.statements import RULE, WIDTH, _p, account_document, facts_table, formatted_nir
 from app.documents.statements import _Styles as StatementStyles
 from app.rules.attestation import in_force_from
+from app.rules.liquidation import format_euros
 from app.rules.verification_code import grouped
 
 TITLE = "Attestation de droits à l'assurance maladie"
@@ -54,6 +57,10 @@ class Beneficiary:
     ald_end: date | None
     c2s_start: date | None
     c2s_end: date | None
+    # Monthly C2S participation (None: free C2S); the complémentaire santé (organisme, numéro AMC).
+    c2s_participation: Decimal | None = None
+    amc_name: str = ""
+    amc_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,7 +203,29 @@ def _exonerations(attestation: Attestation) -> list[Flowable]:
             Spacer(0, 1.5 * mm),
         ]
     for person, start, end in c2s:
-        story.append(_p(f"{person.full_name} : {_period(start, end)}.", _Styles.body))
+        participation = (
+            f", participation financière de {format_euros(person.c2s_participation)} par mois"
+            if person.c2s_participation
+            else ""
+        )
+        story.append(_p(f"{person.full_name} : {_period(start, end)}{participation}.", _Styles.body))
+    return story
+
+
+def _complementaires(attestation: Attestation) -> list[Flowable]:
+    """The complémentaire santé of each listed beneficiary who declared one (nothing otherwise)."""
+    covered = [person for person in attestation.beneficiaries if person.amc_number]
+    if not covered:
+        return []
+    story: list[Flowable] = [
+        Spacer(0, 4 * mm),
+        _p("Complémentaire santé (organisme complémentaire)", _Styles.heading),
+        Spacer(0, 1.5 * mm),
+    ]
+    for person in covered:
+        story.append(
+            _p(f"{person.full_name} : {person.amc_name}, numéro AMC {person.amc_number}.", _Styles.body)
+        )
     return story
 
 
@@ -258,6 +287,7 @@ def _story(attestation: Attestation) -> list[Flowable]:
         _beneficiaries(attestation),
         Spacer(0, 6 * mm),
         *_exonerations(attestation),
+        *_complementaires(attestation),
         Spacer(0, 6 * mm),
         _p(
             f"Attestation établie le {long_date(attestation.issued_on)}, d'après les informations connues de "

@@ -1,4 +1,5 @@
-"""Letters sent by post: the provisional code letter, and the print batch that joins letters.
+"""Letters sent by post: the provisional code letter, the letters informing of a change of
+address or bank account, and the print batch that joins letters.
 
 The page is laid out for a French DL window envelope ("fenêtre à droite", C5/6 folded in three):
 the recipient block sits where the window is (100 mm from the left edge, 47 mm from the top,
@@ -201,7 +202,10 @@ def _draw_recipient(canvas: Canvas, person: Recipient) -> None:
         canvas.drawString(x, PAGE_HEIGHT - first_baseline - index * leading, line)
 
 
-def _draw_footer(canvas: Canvas, caisse_name: str) -> None:
+CODE_LETTER_NOTE = "Ce courrier contient un code personnel : détruisez-le une fois votre mot de passe choisi."
+
+
+def _draw_footer(canvas: Canvas, caisse_name: str, note: str = CODE_LETTER_NOTE) -> None:
     canvas.setStrokeColor(colors.HexColor("#c8c8c8"))
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN_LEFT, 17 * mm, PAGE_WIDTH - MARGIN_RIGHT, 17 * mm)
@@ -213,11 +217,8 @@ def _draw_footer(canvas: Canvas, caisse_name: str) -> None:
         f"{caisse_name} — 36{NBSP}46 (service gratuit + prix d'un appel), du lundi au vendredi "
         f"de 8{NBSP}h{NBSP}30 à 17{NBSP}h{NBSP}30.",
     )
-    canvas.drawString(
-        MARGIN_LEFT,
-        9 * mm,
-        "Ce courrier contient un code personnel : détruisez-le une fois votre mot de passe choisi.",
-    )
+    if note:
+        canvas.drawString(MARGIN_LEFT, 9 * mm, note)
 
 
 class _Styles:
@@ -381,6 +382,66 @@ def provisional_code_letter(
     frame.addFromList([KeepInFrame(width, height, content, mode="shrink")], canvas)
 
     _draw_footer(canvas, caisse_name)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def information_letter(
+    person: Recipient,
+    caisse_name: str,
+    caisse_postal_address: str,
+    subject: str,
+    paragraphs: list[str],
+    *,
+    issued_on: date | None = None,
+) -> bytes:
+    """One A4 page for a window envelope informing ``person`` (at the address it carries) of a
+    change made to their file: a changed address, a changed bank account. ``paragraphs`` are plain
+    text (escaped here). Such letters reach the person by post, where an impostor who took over the
+    online account cannot intercept them."""
+    issued_on = issued_on or datetime.now(PARIS).date()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(subject)
+    canvas.setAuthor(caisse_name)
+    canvas.setSubject(subject)
+    canvas.setCreator("macaisse")
+
+    _draw_fold_marks(canvas)
+    _draw_sender(canvas, caisse_name, caisse_postal_address)
+    _draw_recipient(canvas, person)
+
+    text_top = PAGE_HEIGHT - (WINDOW_TOP + WINDOW_HEIGHT + 11 * mm)
+    canvas.setFillColor(INK)
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(WINDOW_LEFT + WINDOW_INSET, text_top, place_and_date(caisse_postal_address, issued_on))
+    width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    heading = Paragraph(f"Objet{NBSP}: {escape(subject)}", _Styles.subject)
+    _, heading_height = heading.wrap(width, 20 * mm)
+    heading.drawOn(canvas, MARGIN_LEFT, text_top - 9 * mm - heading_height)
+
+    salutation = civility(person)
+    content: list[Flowable] = [Paragraph(f"{salutation},", _Styles.body), Spacer(0, 3 * mm)]
+    for text in paragraphs:
+        content += [Paragraph(escape(text), _Styles.body), Spacer(0, 3 * mm)]
+    content += [
+        Spacer(0, 3 * mm),
+        Paragraph(
+            f"Nous vous prions d'agréer, {salutation}, l'expression de nos salutations distinguées.",
+            _Styles.body,
+        ),
+        Spacer(0, 6 * mm),
+        Paragraph("Le service relations avec les assurés", _Styles.signature),
+        Paragraph(f"<b>{escape(caisse_name)}</b>", _Styles.signature),
+    ]
+    frame_top = text_top - 19 * mm
+    frame_bottom = 21 * mm
+    height = frame_top - frame_bottom
+    frame = Frame(MARGIN_LEFT, frame_bottom, width, height, leftPadding=0, rightPadding=0, topPadding=0)
+    frame.addFromList([KeepInFrame(width, height, content, mode="shrink")], canvas)
+
+    _draw_footer(canvas, caisse_name, note="")
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

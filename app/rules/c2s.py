@@ -227,6 +227,13 @@ def _bands(item: dict[str, Any], where: str) -> tuple[tuple[int | None, Decimal]
 
 
 @cache
+def last_known_day() -> dt.date | None:
+    """The last day both the ceilings and the participations are known for (None if open-ended)."""
+    data = _data()
+    ends = [entries[-1].until for entries in data.values()]
+    return None if None in ends else min(ends)
+
+
 def _data() -> dict[str, tuple[dated.Entry, ...]]:
     raw = dated.load("c2s.toml")
     return {

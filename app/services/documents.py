@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.documents.attestation import Attestation, Beneficiary, attestation_de_droits
+from app.documents.ceam import CertificatProvisoire, certificat_provisoire
 from app.extensions import db
 from app.models import IssuedDocument, Person, User
 from app.models.base import utcnow
 from app.models.register import LIENS
 from app.rules import attestation as attestation_rules
+from app.rules import ceam as ceam_rules
 from app.rules import verification_code
 from app.services import annuaire as annuaire_service
 from app.services.letters import initials
@@ -32,9 +34,10 @@ from app.services.urls import site_url
 
 PARIS = ZoneInfo("Europe/Paris")
 ATTESTATION = "attestation_droits"
+CERTIFICAT_CEAM = "certificat_ceam"
 # The kinds ``document_pdf`` can rebuild. An IJ document does not record the period, arrêt or year
 # it covers: "Mes arrêts de travail" issues a new one instead.
-REBUILT_KINDS = frozenset({ATTESTATION})
+REBUILT_KINDS = frozenset({ATTESTATION, CERTIFICAT_CEAM})
 # "Mes documents" lists this many of the latest documents.
 LISTED = 50
 
@@ -63,9 +66,14 @@ def paris_day(moment: datetime) -> date:
     return moment.astimezone(PARIS).date()
 
 
-def file_members(person: Person) -> list[Person]:
-    """The assuré then their ayants droit, in rang order: who an attestation may list."""
-    return [person, *person.ayants_droit]
+def file_members(person: Person, on: date | None = None) -> list[Person]:
+    """The assuré then their ayants droit, in rang order: who an attestation may list. A child
+    attached to both parents (``second_ouvrant_droit_id``) is in both files; a member whose rights
+    through the file ended before ``on`` (default today) was removed from it and is not listed."""
+    day = on or datetime.now(PARIS).date()
+    second = db.session.scalars(sa.select(Person).where(Person.second_ouvrant_droit_id == person.id)).all()
+    members = sorted({*person.ayants_droit, *second}, key=lambda member: (member.rang, member.id))
+    return [person, *(member for member in members if member.rights_end is None or member.rights_end >= day)]
 
 
 def beneficiary_in_file(person: Person, beneficiary_id: int | None) -> Person | None:
@@ -80,7 +88,7 @@ def beneficiary_in_file(person: Person, beneficiary_id: int | None) -> Person | 
 
 
 def _listed(holder: Person, document: IssuedDocument) -> list[Person]:
-    members = file_members(holder)
+    members = file_members(holder, paris_day(document.issued_at))
     if document.beneficiary_id is None:
         return members
     return [member for member in members if member.id == document.beneficiary_id]
@@ -102,6 +110,9 @@ def _beneficiary(person: Person, doctors: dict[str, str | None]) -> Beneficiary:
         ald_end=person.ald_end,
         c2s_start=person.c2s_start,
         c2s_end=person.c2s_end,
+        c2s_participation=person.c2s_participation,
+        amc_name=person.amc_name,
+        amc_number=person.amc_number,
     )
 
 
@@ -174,6 +185,60 @@ def issue_attestation(user: User, beneficiary_id: int | None = None) -> IssuedDo
     return _issue(user, beneficiary_id)[0]
 
 
+def _certificat_ceam(holder: Person, document: IssuedDocument) -> CertificatProvisoire:
+    member = next(
+        (m for m in file_members(holder, paris_day(document.issued_at)) if m.id == document.beneficiary_id),
+        None,
+    )
+    if member is None:
+        raise DocumentChanged(document.id)
+    issued_on = paris_day(document.issued_at)
+    return CertificatProvisoire(
+        caisse_name=holder.caisse.name,
+        caisse_postal_address=holder.caisse.postal_address,
+        code_organisme=holder.caisse.code_organisme,
+        last_name=member.last_name,
+        first_names=member.first_name,
+        birth_date=member.birth_date,
+        nir=member.nir or holder.nir or "",
+        card_number=ceam_rules.card_number(document.id, certificat=True),
+        valid_from=issued_on,
+        valid_until=document.valid_until,
+        issued_on=issued_on,
+        code=document.code,
+        verification_url=site_url("verification.check", code=verification_code.grouped(document.code)),
+    )
+
+
+def issue_certificat_ceam(user: User, member: Person) -> IssuedDocument:
+    """Issue a certificat provisoire de remplacement of the CEAM for ``member`` of ``user``'s file,
+    valid 3 months from today; no commit (the CEAM démarche is filed in the same transaction).
+    Raises ``NotInFile`` when ``member`` is not of the file."""
+    holder = user.person
+    beneficiary_in_file(holder, member.id)
+    issued_at = utcnow()
+    document = IssuedDocument(
+        kind=CERTIFICAT_CEAM,
+        person_id=holder.id,
+        beneficiary_id=member.id,
+        user_id=user.id,
+        code=_new_code(),
+        issued_at=issued_at,
+        valid_until=ceam_rules.certificat_valid_until(paris_day(issued_at)),
+        sha256="",
+    )
+    db.session.add(document)
+    db.session.flush()  # the certificate's number is made from the row's id
+    document.sha256 = _sha256(certificat_provisoire(_certificat_ceam(holder, document)))
+    return document
+
+
+def _pdf(holder: Person, document: IssuedDocument) -> bytes:
+    if document.kind == CERTIFICAT_CEAM:
+        return certificat_provisoire(_certificat_ceam(holder, document))
+    return attestation_de_droits(_attestation(holder, document))
+
+
 def document_pdf(document: IssuedDocument) -> bytes:
     """The PDF of an issued document, rebuilt. Raises ``DocumentChanged`` when the file has changed
     since it was issued (the rebuilt bytes no longer have the recorded hash), ``ValueError`` for a
@@ -181,7 +246,7 @@ def document_pdf(document: IssuedDocument) -> bytes:
     if document.kind not in REBUILT_KINDS:
         raise ValueError(f"{document.kind} documents are not rebuilt")
     holder = db.session.get(Person, document.person_id)
-    pdf = attestation_de_droits(_attestation(holder, document))
+    pdf = _pdf(holder, document)
     if _sha256(pdf) != document.sha256:
         raise DocumentChanged(document.id)
     return pdf

@@ -60,7 +60,7 @@ def _as_aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _new_token(user: User, purpose: str, secret: str, lifetime: timedelta, payload: str = "") -> None:
+def new_token(user: User, purpose: str, secret: str, lifetime: timedelta, payload: str = "") -> None:
     # A new secret of a kind replaces the previous ones of that kind.
     db.session.execute(
         sa.update(OneTimeToken)
@@ -82,7 +82,7 @@ def _new_token(user: User, purpose: str, secret: str, lifetime: timedelta, paylo
     )
 
 
-def _live_token(user: User, purpose: str) -> OneTimeToken | None:
+def live_token(user: User, purpose: str) -> OneTimeToken | None:
     return db.session.scalar(
         sa.select(OneTimeToken)
         .where(
@@ -175,7 +175,7 @@ def register(request: Registration, ip: str | None) -> None:
     typed_iban = stdnum_iban.compact(request.iban) if request.iban else None
     if typed_iban and person.iban and typed_iban == person.iban:
         secret = secrets.token_urlsafe(32)
-        _new_token(
+        new_token(
             user, "activation", secret, timedelta(minutes=_cfg("ACTIVATION_LINK_MINUTES", 30)), request.email
         )
         _send(
@@ -200,7 +200,7 @@ def issue_provisional_code(user: User, person: Person) -> None:
 
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     days = int(_cfg("PROVISIONAL_CODE_DAYS", 60))
-    _new_token(user, "provisional", code, timedelta(days=days))
+    new_token(user, "provisional", code, timedelta(days=days))
     expires_on = (utcnow() + timedelta(days=days)).date()
     queue_provisional_code_letter(
         person, f"{code[:4]}-{code[4:]}", expires_on, _cfg("POSTAL_DELAY_TEXT", "sous 2 à 10 jours")
@@ -315,7 +315,7 @@ def check_password(user: User | None, password: str, ip: str | None) -> LoginOut
         return LoginOutcome("locked", user, locked_until)
     if user.password_hash and verify_password(user.password_hash, password):
         return LoginOutcome("ok", user)
-    provisional = _live_token(user, "provisional")
+    provisional = live_token(user, "provisional")
     if provisional is not None and hmac.compare_digest(
         provisional.token_hash, token_hash(normalize_code(password))
     ):
@@ -357,7 +357,7 @@ def send_login_code(user: User, ip: str | None) -> bool:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
     minutes = int(_cfg("LOGIN_CODE_MINUTES", 10))
-    _new_token(user, "login_code", code, timedelta(minutes=minutes))
+    new_token(user, "login_code", code, timedelta(minutes=minutes))
     _send(
         user,
         user.email,
@@ -374,7 +374,7 @@ def send_login_code(user: User, ip: str | None) -> bool:
 
 def check_login_code(user: User, typed: str, ip: str | None) -> str:
     """ "ok", "bad" (try again) or "dead" (expired or 5 wrong tries: ask for a new code)."""
-    token = _live_token(user, "login_code")
+    token = live_token(user, "login_code")
     if token is None:
         return "dead"
     code = "".join(c for c in typed if c.isdigit())
@@ -455,7 +455,7 @@ def forgot(nir: str, birth_date: date, ip: str | None) -> None:
         return
     if user.email and user.email_verified_at:
         secret = secrets.token_urlsafe(32)
-        _new_token(user, "reset", secret, timedelta(minutes=int(_cfg("RESET_LINK_MINUTES", 30))))
+        new_token(user, "reset", secret, timedelta(minutes=int(_cfg("RESET_LINK_MINUTES", 30))))
         _send(
             user,
             user.email,
@@ -483,7 +483,7 @@ def reset_user(secret: str) -> User | None:
 def send_email_verification(user: User, email: str, ip: str | None) -> None:
     """A 6-digit code to ``email`` (30 minutes, 5 tries); the address is verified once typed back."""
     code = f"{secrets.randbelow(1_000_000):06d}"
-    _new_token(user, "email_verify", code, timedelta(minutes=30), payload=email)
+    new_token(user, "email_verify", code, timedelta(minutes=30), payload=email)
     _send(
         user,
         email,
@@ -497,13 +497,13 @@ def send_email_verification(user: User, email: str, ip: str | None) -> None:
 
 
 def pending_email(user: User) -> str | None:
-    token = _live_token(user, "email_verify")
+    token = live_token(user, "email_verify")
     return token.payload if token else None
 
 
 def verify_email_code(user: User, typed: str, ip: str | None) -> str:
     """ "ok", "bad" or "dead"; on success the e-mail of the code becomes the account's, verified."""
-    token = _live_token(user, "email_verify")
+    token = live_token(user, "email_verify")
     if token is None:
         return "dead"
     code = "".join(c for c in typed if c.isdigit())

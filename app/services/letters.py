@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, load_only
 
-from app.documents.letters import combine, provisional_code_letter
+from app.documents.letters import Recipient, combine, information_letter, provisional_code_letter
 from app.extensions import db
 from app.models import AuditEvent, Caisse, Letter, Person, User
 from app.models.base import utcnow
@@ -25,7 +25,11 @@ from app.services.transactions import commit
 # What the queue shows of a recipient: enough to match an envelope, not a full identity.
 _RECIPIENT_COLUMNS = (Person.first_name, Person.last_name, Person.postal_code)
 
-KIND_LABELS = {"code_provisoire": "Code provisoire de connexion"}
+KIND_LABELS = {
+    "code_provisoire": "Code provisoire de connexion",
+    "changement_adresse": "Changement d'adresse",
+    "changement_iban": "Changement de coordonnées bancaires",
+}
 
 # The back office prints a batch at a time: a stack a printer takes in one go, and a download
 # link whose letter ids stay well within a URL's length limits.
@@ -68,6 +72,19 @@ def queue_provisional_code_letter(person: Person, code: str, expires_on: date, d
         site_address=_site_address(),
     )
     letter = Letter(kind="code_provisoire", caisse_id=caisse.id, person_id=person.id, pdf=pdf)
+    db.session.add(letter)
+    return letter
+
+
+def queue_information_letter(
+    person: Person, kind: str, subject: str, paragraphs: list[str], recipient: Recipient | None = None
+) -> Letter:
+    """Render a letter informing ``person`` of a change to their file and add it to their caisse's
+    print queue, in the current transaction (the caller commits). ``recipient`` is the address it
+    goes to when it is not the file's current one (the old address, after a move)."""
+    caisse = person.caisse or db.session.get(Caisse, person.caisse_id)
+    pdf = information_letter(recipient or person, caisse.name, caisse.postal_address, subject, paragraphs)
+    letter = Letter(kind=kind, caisse_id=caisse.id, person_id=person.id, pdf=pdf)
     db.session.add(letter)
     return letter
 
@@ -132,7 +149,7 @@ def mark_sent(caisse_id: int, letter_ids: list[int], agent: User) -> int:
                 kind="letter_sent",
                 actor_user_id=agent.id,
                 subject_person_id=letter.person_id,
-                detail="courrier code provisoire",
+                detail=f"courrier {letter.kind.replace('_', ' ')}",
             )
         )
     commit()

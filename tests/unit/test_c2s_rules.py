@@ -133,3 +133,11 @@ def test_impossible_households(foyer, ressources, age):
 def test_float_resources_are_a_programming_error():
     with pytest.raises(TypeError):
         c2s.c2s_eligibility(ON, 1, 1000.0, 35)
+
+
+def test_last_known_day_is_the_end_of_the_last_table():
+    from datetime import date
+
+    from app.rules.c2s import last_known_day
+
+    assert last_known_day() == date(2026, 3, 31)

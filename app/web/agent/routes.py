@@ -175,6 +175,7 @@ def _courriers_page(
         sent=letters_service.sent_letters(caisse_id),
         selected={letter.id for letter in pending} if selected is None else set(selected),
         error=error,
+        errors=bool(error),
         initials=letters_service.initials,
         kinds=letters_service.KIND_LABELS,
     )

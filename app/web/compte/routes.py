@@ -15,6 +15,8 @@ from app.rules import forms_catalogue
 from app.security import no_store, roles_required
 from app.services import annuaire as annuaire_service
 from app.services import documents as documents_service
+from app.services import medecin_traitant as medecin_traitant_service
+from app.services.demarche_kinds import divorce as divorce_kind
 from app.web.compte.forms import AttestationForm
 
 bp = Blueprint("compte", __name__, url_prefix="/compte")
@@ -25,9 +27,19 @@ MEDECIN_TRAITANT_FORM = "declaration-de-choix-du-medecin-traitant"
 @bp.get("/")
 @roles_required("assure")
 def home():
-    """Account home: greeting, the beneficiaries of the file and the caisse; fragment ``content``."""
+    """Account home: greeting, the beneficiaries of the file, the caisse and the alert when a
+    conjoint's rights end soon (divorce); fragment ``content``."""
     person = current_user.person
-    return no_store(render("compte/home.html", person=person, caisse=person.caisse, liens=LIENS))
+    return no_store(
+        render(
+            "compte/home.html",
+            person=person,
+            caisse=person.caisse,
+            liens=LIENS,
+            members=documents_service.file_members(person),
+            divorce_alerts=divorce_kind.alerts_for(person),
+        )
+    )
 
 
 MEDECIN_TRAITANT_CHOICE = "medecin_traitant_choice"
@@ -60,6 +72,12 @@ def medecin_traitant():
     chosen_id = session.get(MEDECIN_TRAITANT_CHOICE)
     chosen = annuaire_service.practitioner(chosen_id) if chosen_id else None
     form = forms_catalogue.form_by_slug(MEDECIN_TRAITANT_FORM)
+    # Who of the file the chosen doctor can be declared for (the declaration is per person).
+    members = (
+        medecin_traitant_service.members_for(person, chosen.identifier)
+        if medecin_traitant_service.is_doctor(chosen)
+        else []
+    )
     return no_store(
         render(
             "compte/medecin_traitant.html",
@@ -71,6 +89,8 @@ def medecin_traitant():
             already=chosen is not None and current is not None and chosen.national_id == current.national_id,
             form=form,
             form_version=forms_pdf.pdf_version(form) if form else None,
+            picked=chosen,
+            members=members,
         )
     )
 
@@ -116,8 +136,15 @@ def attestation_create():
     return redirect(url_for("compte.document_pdf", document_id=document.id), 303)
 
 
+# The downloaded file's name, by kind of document.
+PDF_NAMES = {
+    documents_service.ATTESTATION: "attestation-de-droits",
+    documents_service.CERTIFICAT_CEAM: "certificat-provisoire-ceam",
+}
+
+
 def _pdf_response(document: IssuedDocument, pdf: bytes, disposition: str) -> Response:
-    filename = f"attestation-de-droits-{documents_service.paris_day(document.issued_at):%Y-%m-%d}.pdf"
+    filename = f"{PDF_NAMES[document.kind]}-{documents_service.paris_day(document.issued_at):%Y-%m-%d}.pdf"
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return no_store(response)

@@ -11,7 +11,12 @@ from app.htmx import redirect, render
 from app.rules import demarches as rules
 from app.security import no_store, roles_required
 from app.services import demarches as service
+from app.services.demarche_kinds import divorce as divorce_kind
 from app.web.demarches import agent as _agent  # noqa: F401  (registers the back-office views)
+from app.web.demarches import cartes as _cartes  # noqa: F401
+from app.web.demarches import famille as _famille  # noqa: F401
+from app.web.demarches import situation as _situation  # noqa: F401
+from app.web.demarches import soins as _soins  # noqa: F401
 from app.web.demarches.blueprint import bp
 from app.web.demarches.common import CATALOGUE, GROUPS, read_files
 from app.web.demarches.forms import FILE_LABEL_NAMES, DocumentsForm
@@ -37,6 +42,7 @@ def index():
             catalogue=CATALOGUE,
             groups=GROUPS,
             rules=rules,
+            divorce_alerts=divorce_kind.alerts_for(current_user.person),
         )
     )
 
