@@ -56,7 +56,7 @@ format: $(VENV)/.installed-test
 
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
