@@ -54,9 +54,12 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format app tests wsgi.py
 
+# Browser tests run apart: the live server's rate limiter is a process-wide object that the apps
+# of other tests reconfigure. Each run spreads whole test files over one process per core.
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile tests/unit tests/integration
+	$(BIN)/pytest -n auto --dist loadfile tests/e2e
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -239,14 +239,16 @@ def _qr_code(url: str) -> Drawing:
     return drawing
 
 
-def _verification(attestation: Attestation) -> Table:
+def verification_box(code: str, url: str, what: str = "ce document", preamble: str = "") -> Table:
+    """The framed verification code and QR code of an issued document (``what`` names it in the
+    sentence: "cette attestation"), the same on every verifiable PDF."""
     text = [
         _p("Code de vérification", _Styles.cell_head),
-        _p(grouped(attestation.code), _Styles.code),
+        _p(grouped(code), _Styles.code),
         Spacer(0, 1.5 * mm),
         _p(
-            "Pour vérifier que cette attestation est authentique, scannez le code QR ou saisissez le code "
-            f"sur {attestation.verification_url}",
+            f"{preamble + ' ' if preamble else ''}Pour vérifier que {what} est authentique, scannez le "
+            f"code QR ou saisissez le code sur {url}",
             _Styles.note,
         ),
         _p(
@@ -255,10 +257,7 @@ def _verification(attestation: Attestation) -> Table:
             _Styles.note,
         ),
     ]
-    table = Table(
-        [[text, _qr_code(attestation.verification_url)]],
-        colWidths=[WIDTH - QR_SIZE - 8 * mm, QR_SIZE + 8 * mm],
-    )
+    table = Table([[text, _qr_code(url)]], colWidths=[WIDTH - QR_SIZE - 8 * mm, QR_SIZE + 8 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -296,7 +295,7 @@ def _story(attestation: Attestation) -> list[Flowable]:
             _Styles.body,
         ),
         Spacer(0, 5 * mm),
-        KeepTogether([_verification(attestation)]),
+        KeepTogether([verification_box(attestation.code, attestation.verification_url, "cette attestation")]),
     ]
 
 

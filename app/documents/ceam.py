@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from app.documents.attestation import _qr_code, formatted_code_organisme
 from app.documents.attestation import _Styles as AttestationStyles
+from app.documents.attestation import formatted_code_organisme, verification_box
 from app.documents.letters import BRAND, long_date
 from app.documents.statements import RULE, WIDTH, _p, account_document, formatted_nir
 from app.rules.ceam import grouped_card_number
@@ -119,39 +119,6 @@ def _validity(certificat: CertificatProvisoire) -> Table:
     return table
 
 
-def _verification(certificat: CertificatProvisoire) -> Table:
-    text: list[Flowable | Paragraph] = [
-        _p("Code de vérification", _Styles.cell_head),
-        _p(grouped(certificat.code), _Styles.code),
-        Spacer(0, 1.5 * mm),
-        _p(
-            "Ce certificat est émis électroniquement, sans cachet. Pour vérifier qu'il est authentique, "
-            f"scannez le code QR ou saisissez le code sur {certificat.verification_url}",
-            _Styles.note,
-        ),
-        _p(
-            "La page de vérification indique seulement la nature du document, sa date d'émission et les "
-            "initiales de son titulaire.",
-            _Styles.note,
-        ),
-    ]
-    table = Table(
-        [[text, _qr_code(certificat.verification_url)]],
-        colWidths=[WIDTH - QR_SIZE - 8 * mm, QR_SIZE + 8 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 1, BRAND),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
-
-
 def _story(certificat: CertificatProvisoire) -> list[Flowable]:
     return [
         _p(TITLE, _Styles.title),
@@ -183,7 +150,16 @@ def _story(certificat: CertificatProvisoire) -> list[Flowable]:
             _Styles.body,
         ),
         Spacer(0, 6 * mm),
-        KeepTogether([_verification(certificat)]),
+        KeepTogether(
+            [
+                verification_box(
+                    certificat.code,
+                    certificat.verification_url,
+                    "ce certificat",
+                    preamble="Ce certificat est émis électroniquement, sans cachet.",
+                )
+            ]
+        ),
     ]
 
 

@@ -17,15 +17,13 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from app.documents.attestation import _qr_code
-from app.documents.attestation import _Styles as AttestationStyles
+from app.documents.attestation import verification_box
 from app.documents.letters import BRAND, long_date
-from app.documents.statements import RULE, WIDTH, _p, account_document, facts_table, formatted_nir
+from app.documents.statements import RULE, _p, account_document, facts_table, formatted_nir
 from app.documents.statements import _Styles as Styles
 from app.rules.liquidation import format_euros
 from app.rules.verification_code import grouped
 
-QR_SIZE = 32 * mm
 COLUMNS = (22 * mm, 42 * mm, 14 * mm, 20 * mm, 24 * mm, 22 * mm, 26 * mm)
 
 
@@ -118,24 +116,6 @@ def _lines(document: IjDocument) -> Table:
     return table
 
 
-def _verification(document: IjDocument) -> Table:
-    text = [
-        _p("Code de vérification", Styles.cell_head),
-        _p(grouped(document.code), AttestationStyles.code),
-        Spacer(0, 1.5 * mm),
-        _p(
-            "Pour vérifier que ce document est authentique, scannez le code QR ou saisissez le code sur "
-            f"{document.verification_url}",
-            Styles.note,
-        ),
-    ]
-    table = Table(
-        [[text, _qr_code(document.verification_url)]], colWidths=[WIDTH - QR_SIZE - 8 * mm, QR_SIZE + 8 * mm]
-    )
-    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, BRAND), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    return table
-
-
 def _story(document: IjDocument) -> list[Flowable]:
     story: list[Flowable] = [
         _p(document.title, Styles.title),
@@ -177,7 +157,7 @@ def _story(document: IjDocument) -> list[Flowable]:
         Spacer(0, 3 * mm),
         _p(document.closing, Styles.body),
         Spacer(0, 5 * mm),
-        KeepTogether([_verification(document)]),
+        KeepTogether([verification_box(document.code, document.verification_url)]),
     ]
     return story
 

@@ -138,7 +138,7 @@ def _audit(action: str, demarche: Demarche, actor: User | None) -> None:
 
 
 def file_demarche(
-    user: User,
+    user: User | None,
     kind: str,
     *,
     beneficiary: Person | None = None,
@@ -152,8 +152,9 @@ def file_demarche(
 ) -> Demarche:
     """File a démarche of ``kind`` for the file of ``person`` (default: ``user``'s own), with the
     checked files ``(label, file)``; the caller commits. ``user`` is who files it (the assuré, or a
-    doctor declaring themselves médecin traitant). Raises ``KeyError`` for an unknown kind."""
-    holder = person or user.person
+    doctor declaring themselves médecin traitant); None for a request received on paper at the
+    accueil, then ``person`` is required. Raises ``KeyError`` for an unknown kind."""
+    holder = person or (user.person if user is not None else None)
     if holder is None:
         raise ValueError("Une démarche concerne le dossier d'un assuré.")
     filed_on = today()
@@ -163,7 +164,7 @@ def file_demarche(
         person=holder,
         beneficiary=beneficiary,
         caisse_id=holder.caisse_id,
-        user_id=user.id,
+        user_id=user.id if user is not None else None,
         professional_rpps=professional_rpps,
         payload=json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str),
         due_on=rules.due_date(kind, filed_on),

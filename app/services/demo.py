@@ -808,6 +808,9 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_sick_leave import load_sick_leave_demo
 
     load_sick_leave_demo(CAMILLE_NIR)
+    from app.services.demo_demarches import load_demarches_demo
+
+    load_demarches_demo()
     from app.services.demo_annuaire import load_annuaire_demo
 
     directory = load_annuaire_demo(practitioners, seed)

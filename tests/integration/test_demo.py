@@ -294,3 +294,21 @@ def test_demo_gives_camille_a_year_of_varied_payments(demo):
     before = db.session.scalar(sa.select(sa.func.count(Claim.id)))
     load_demo(people=PEOPLE, practitioners=PRACTITIONERS)
     assert db.session.scalar(sa.select(sa.func.count(Claim.id))) == before  # never paid twice
+
+
+def test_demo_demarches_fill_both_queues_and_leave_the_demo_accounts_alone(demo):
+    from app.models import Demarche, InboxItem
+    from app.services import demarches as demarches_service
+    from app.services.demo_demarches import PLAN, load_demarches_demo
+
+    rows = list(db.session.scalars(sa.select(Demarche)))
+    assert len(rows) == len(PLAN)
+    by_caisse = {row.caisse.key for row in rows}
+    assert by_caisse == {"cpam-de-la-loire-atlantique", "cpam-de-paris"}
+    assert {row.status for row in rows} == {"deposee", "en_cours", "piece_demandee", "acceptee"}
+    assert any(row.is_open and row.due_on < demarches_service.today() for row in rows)  # overdue
+    with_account = set(db.session.scalars(sa.select(User.person_id).where(User.person_id.is_not(None))))
+    assert not {row.person_id for row in rows} & with_account
+    assert all(row.files or row.kind == "complementaire" for row in rows)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem)) == 1
+    assert load_demarches_demo() == 0

@@ -4,7 +4,7 @@ sees only the démarches of their own caisse: any other id is a 404."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +14,7 @@ from app.rules import demarches as rules
 from app.security import no_store, roles_required
 from app.services import demarches as service
 from app.web.demarches.blueprint import agent_bp
+from app.web.demarches.common import file_response
 from app.web.demarches.forms import (
     FILE_LABEL_NAMES,
     AcceptForm,
@@ -26,7 +27,7 @@ from app.web.demarches.forms import (
 AGENT_ROLES = ("agent", "admin")
 
 
-def _caisse_id() -> int:
+def agent_caisse_id() -> int:
     """The agent's caisse; 404 for staff without one (they have no queue)."""
     if current_user.caisse_id is None:
         abort(404)
@@ -49,7 +50,7 @@ def _filter_form() -> QueueFilterForm:
 def queue():
     """The caisse's démarches, oldest first, filtered by kind, status and overdue (the URL keeps the
     filters); fragment ``results`` for htmx. A bad filter is a 422 with the filters kept."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     form = _filter_form()
     if not form.validate():
         return no_store(
@@ -86,14 +87,16 @@ def queue():
     )
 
 
-def _case(demarche_id: int):
-    demarche = service.case_of(_caisse_id(), demarche_id)
+def case_or_404(demarche_id: int):
+    """The agent's caisse's démarche ``demarche_id``; 404 for any other."""
+    demarche = service.case_of(agent_caisse_id(), demarche_id)
     if demarche is None:
         abort(404)
     return demarche
 
 
-def _case_page(demarche, status: int = 200, **forms):
+def case_page(demarche, status: int = 200, **forms):
+    """The case page, with the forms given (a kind's own form, or one of the actions with its errors)."""
     context = {
         "accept_form": AcceptForm(),
         "reason_form": ReasonForm(),
@@ -124,23 +127,20 @@ def case(demarche_id: int):
     """One démarche of the caisse: the request, the assuré, the documents, the history (internal
     notes included), the decisions with their read receipts, and the actions; fragment ``content``.
     Opening it is written to the assuré's audit log."""
-    demarche = _case(demarche_id)
+    demarche = case_or_404(demarche_id)
     service.record_consultation(demarche, current_user)
-    return _case_page(demarche)
+    return case_page(demarche)
 
 
 @agent_bp.get("/<int:demarche_id>/fichiers/<int:file_id>")
 @roles_required(*AGENT_ROLES)
 def file_download(demarche_id: int, file_id: int):
     """A file of the démarche, as an attachment (never rendered inline); 404 outside the caisse."""
-    demarche = _case(demarche_id)
+    demarche = case_or_404(demarche_id)
     stored = service.file_of(demarche, file_id)
     if stored is None:
         abort(404)
-    response = Response(stored.data, mimetype=stored.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return no_store(response)
+    return file_response(stored)
 
 
 def _act(demarche_id: int, action, done: str):
@@ -162,7 +162,7 @@ def _act(demarche_id: int, action, done: str):
 @roles_required(*AGENT_ROLES)
 def take(demarche_id: int):
     """Take the démarche (en cours, assigned to the agent); PRG."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     return _act(
         demarche_id, lambda: service.take(caisse_id, demarche_id, current_user), "Démarche prise en charge."
     )
@@ -172,10 +172,10 @@ def take(demarche_id: int):
 @roles_required(*AGENT_ROLES)
 def accept(demarche_id: int):
     """Accept: applied to the file, decision sent to the assuré; PRG (422 on a bad form)."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     form = AcceptForm()
     if not form.validate_on_submit():
-        return _case_page(_case(demarche_id), status=422, accept_form=form)
+        return case_page(case_or_404(demarche_id), status=422, accept_form=form)
     return _act(
         demarche_id,
         lambda: service.accept(caisse_id, demarche_id, current_user, form.message.data or ""),
@@ -187,10 +187,10 @@ def accept(demarche_id: int):
 @roles_required(*AGENT_ROLES)
 def reject(demarche_id: int):
     """Refuse with a reason sent to the assuré; PRG, 422 without a reason."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _case_page(_case(demarche_id), status=422, reason_form=form)
+        return case_page(case_or_404(demarche_id), status=422, reason_form=form)
     return _act(
         demarche_id,
         lambda: service.reject(caisse_id, demarche_id, current_user, form.motif.data.strip()),
@@ -202,10 +202,10 @@ def reject(demarche_id: int):
 @roles_required(*AGENT_ROLES)
 def ask_document(demarche_id: int):
     """Ask the assuré for documents; PRG, 422 without the list."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     form = AskDocumentForm()
     if not form.validate_on_submit():
-        return _case_page(_case(demarche_id), status=422, ask_form=form)
+        return case_page(case_or_404(demarche_id), status=422, ask_form=form)
     return _act(
         demarche_id,
         lambda: service.ask_document(caisse_id, demarche_id, current_user, form.message.data.strip()),
@@ -217,7 +217,7 @@ def ask_document(demarche_id: int):
 @roles_required(*AGENT_ROLES)
 def sent(demarche_id: int):
     """Mark the card posted; PRG."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     return _act(
         demarche_id,
         lambda: service.mark_sent(caisse_id, demarche_id, current_user),
@@ -229,10 +229,10 @@ def sent(demarche_id: int):
 @roles_required(*AGENT_ROLES)
 def note(demarche_id: int):
     """Add an internal note; PRG, 422 when empty."""
-    caisse_id = _caisse_id()
+    caisse_id = agent_caisse_id()
     form = NoteForm()
     if not form.validate_on_submit():
-        return _case_page(_case(demarche_id), status=422, note_form=form)
+        return case_page(case_or_404(demarche_id), status=422, note_form=form)
     return _act(
         demarche_id,
         lambda: service.add_note(caisse_id, demarche_id, current_user, form.note.data.strip()),

@@ -18,7 +18,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.htmx import redirect, render
 from app.models import Demarche, Person
-from app.models.register import LIENS
 from app.rules import ceam as ceam_rules
 from app.security import no_store, roles_required
 from app.services import demarches as service
@@ -29,7 +28,7 @@ from app.services.transactions import commit
 from app.services.uploads import ImageRule
 from app.web.auth.forms import parse_french_date
 from app.web.demarches.blueprint import bp
-from app.web.demarches.common import UploadField, offer, read_files
+from app.web.demarches.common import UploadField, member_label, offer, read_files
 
 DATE_EXAMPLE = "au format JJ/MM/AAAA, par exemple 14/07/2026"
 PHOTO_RULE = ImageRule(min_width=300, min_height=400)
@@ -51,12 +50,6 @@ offer(
 
 def _add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message]
-
-
-def _member_label(member: Person) -> str:
-    return (
-        f"{member.full_name}, né(e) le {member.birth_date:%d/%m/%Y} ({LIENS.get(member.lien, member.lien)})"
-    )
 
 
 def _chosen(members: list[Person], field: RadioField) -> Person | None:
@@ -180,7 +173,7 @@ def ceam_new():
     person = current_user.person
     members = file_members(person)
     form = CeamForm()
-    form.beneficiaire.choices = [SelectChoice(str(member.id), _member_label(member)) for member in members]
+    form.beneficiaire.choices = [SelectChoice(str(member.id), member_label(member)) for member in members]
     if request.method == "GET":
         form.beneficiaire.data = str(person.id)
         return _page("demarches/ceam_new.html", form, lead_days=ceam_rules.ORDER_LEAD_DAYS)
@@ -259,7 +252,7 @@ def carte_vitale_new():
     members = file_members(person)
     holders = [member for member in members if not ceam_rules.vitale_age_problem(member.birth_date, today)]
     form = CarteVitaleForm()
-    form.beneficiaire.choices = [SelectChoice(str(member.id), _member_label(member)) for member in holders]
+    form.beneficiaire.choices = [SelectChoice(str(member.id), member_label(member)) for member in holders]
     if request.method == "GET":
         form.beneficiaire.data = str(person.id)
         return _vitale_page(form, members)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import Response, request
 from flask_wtf import FlaskForm
 
+from app.models import DemarcheFile, Person
+from app.models.register import LIENS
 from app.rules import uploads as upload_rules
 from app.rules.uploads import UploadRefused
+from app.security import no_store
 from app.services.uploads import CheckedFile, ImageRule, read_upload
 
 
@@ -37,6 +40,20 @@ def offer(endpoint: str, title: str, text: str, group: str) -> None:
         raise KeyError(group)
     if all(existing.endpoint != endpoint for existing in CATALOGUE):
         CATALOGUE.append(Offer(endpoint, title, text, group))
+
+
+def member_label(member: Person) -> str:
+    """A member of the file as a choice of a form: "Léo MARTIN, né(e) le 08/03/2019 (Enfant)"."""
+    lien = LIENS.get(member.lien, member.lien)
+    return f"{member.full_name}, né(e) le {member.birth_date:%d/%m/%Y} ({lien})"
+
+
+def file_response(stored: DemarcheFile) -> Response:
+    """A file sent with a démarche, as an attachment (never shown inline, never sniffed)."""
+    response = Response(stored.data, mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return no_store(response)
 
 
 @dataclass(frozen=True)

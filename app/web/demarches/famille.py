@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.htmx import redirect, render
 from app.models import Person
-from app.models.register import LIENS
 from app.security import no_store, roles_required
 from app.services import demarches as service
 from app.services.demarche_kinds import ayants_droit as ayants_droit_kind
@@ -21,7 +20,7 @@ from app.services.demarche_kinds import divorce as divorce_kind
 from app.services.documents import file_members
 from app.services.transactions import commit
 from app.web.demarches.blueprint import bp
-from app.web.demarches.common import offer, read_files
+from app.web.demarches.common import member_label, offer, read_files
 from app.web.demarches.famille_forms import (
     AyantDroitForm,
     C2SForm,
@@ -64,12 +63,6 @@ offer(
 
 def _page(template: str, form, status: int = 200, **context):
     return no_store(render(template, status=status, form=form, **context))
-
-
-def _member_label(member: Person) -> str:
-    return (
-        f"{member.full_name}, né(e) le {member.birth_date:%d/%m/%Y} ({LIENS.get(member.lien, member.lien)})"
-    )
 
 
 def _filed(demarche, text: str):
@@ -125,7 +118,7 @@ def ayant_droit_retrait():
     person = current_user.person
     members = file_members(person)[1:]
     form = RetraitForm()
-    form.membre.choices = [SelectChoice(str(member.id), _member_label(member)) for member in members]
+    form.membre.choices = [SelectChoice(str(member.id), member_label(member)) for member in members]
     if request.method == "GET":
         return _page("demarches/ayant_droit_retrait.html", form, members=members)
     valid = form.validate_on_submit()
@@ -161,7 +154,7 @@ def complementaire_new():
     person = current_user.person
     members = file_members(person)
     form = ComplementaireForm()
-    form.beneficiaire.choices = [SelectChoice(str(member.id), _member_label(member)) for member in members]
+    form.beneficiaire.choices = [SelectChoice(str(member.id), member_label(member)) for member in members]
     if request.method == "GET":
         form.beneficiaire.data = str(person.id)
         return _page("demarches/complementaire_new.html", form, members=members)
@@ -232,7 +225,7 @@ def divorce_new():
     person = current_user.person
     conjoints = divorce_kind.conjoints_of(person)
     form = DivorceForm()
-    form.conjoint.choices = [SelectChoice(str(c.id), _member_label(c)) for c in conjoints] + [
+    form.conjoint.choices = [SelectChoice(str(c.id), member_label(c)) for c in conjoints] + [
         SelectChoice("aucun", "Mon ex-conjoint(e) n'est pas rattaché(e) à mon dossier")
     ]
     if request.method == "GET":

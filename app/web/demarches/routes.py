@@ -4,7 +4,7 @@ modules imported below, the back office in ``agent.py``."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from app.htmx import redirect, render
@@ -18,7 +18,7 @@ from app.web.demarches import famille as _famille  # noqa: F401
 from app.web.demarches import situation as _situation  # noqa: F401
 from app.web.demarches import soins as _soins  # noqa: F401
 from app.web.demarches.blueprint import bp
-from app.web.demarches.common import CATALOGUE, GROUPS, read_files
+from app.web.demarches.common import CATALOGUE, GROUPS, file_response, read_files
 from app.web.demarches.forms import FILE_LABEL_NAMES, DocumentsForm
 
 __all__ = ["bp"]
@@ -89,10 +89,7 @@ def file_download(demarche_id: int, file_id: int):
     stored = service.file_of(demarche, file_id)
     if stored is None:
         abort(404)
-    response = Response(stored.data, mimetype=stored.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return no_store(response)
+    return file_response(stored)
 
 
 @bp.post("/demarches/<int:demarche_id>/documents")

@@ -279,8 +279,8 @@ def feuille_soins_acts(demarche_id: int):
     """Key the acts of a paper feuille de soins: liquidated and paid to the assuré, the démarche is
     accepted with the amount refunded (PRG); the case page again with 422, French messages and the
     keyed lines kept when a line or the professional is refused; 404 outside the caisse."""
-    caisse_id = agent_views._caisse_id()
-    demarche = agent_views._case(demarche_id)
+    caisse_id = agent_views.agent_caisse_id()
+    demarche = agent_views.case_or_404(demarche_id)
     if demarche.kind != feuille_service.KIND:
         abort(404)
     form = ActsForm()
@@ -313,5 +313,5 @@ def feuille_soins_acts(demarche_id: int):
                 "success",
             )
             return redirect(url_for("agent_demarches.case", demarche_id=demarche_id))
-        demarche = agent_views._case(demarche_id)
-    return agent_views._case_page(demarche, status=422, acts_form=form)
+        demarche = agent_views.case_or_404(demarche_id)
+    return agent_views.case_page(demarche, status=422, acts_form=form)
