@@ -249,6 +249,14 @@ def login(client: FlaskClient, user, *, remember: bool = False):
 
 
 @pytest.fixture
+def agent_client(app: Flask, users: dict) -> FlaskClient:
+    """Agent 44 (CPAM de la Loire-Atlantique, Camille's caisse) signed in on a client of their own."""
+    agent = app.test_client()
+    login(agent, users["agent44"])
+    return agent
+
+
+@pytest.fixture
 def login_as(client: FlaskClient, users: dict):
     """``login_as("camille")`` logs that demo user in on ``client`` and returns the user."""
 

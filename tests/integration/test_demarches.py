@@ -43,13 +43,6 @@ def file_one(user, **extra) -> Demarche:
 
 
 @pytest.fixture
-def agent_client(app, users):
-    agent = app.test_client()
-    login(agent, users["agent44"])
-    return agent
-
-
-@pytest.fixture
 def paris_agent(app, users):
     agent = app.test_client()
     login(agent, users["agent75"])

@@ -63,13 +63,6 @@ def camille(client, login_as):
 
 
 @pytest.fixture
-def agent_client(app, users):
-    agent = app.test_client()
-    login(agent, users["agent44"])
-    return agent
-
-
-@pytest.fixture
 def paris_agent(app, users):
     agent = app.test_client()
     login(agent, users["agent75"])

@@ -76,13 +76,6 @@ def leo(camille, caisses):
     )
 
 
-@pytest.fixture
-def agent_client(app, users):
-    agent = app.test_client()
-    login(agent, users["agent44"])
-    return agent
-
-
 def child_form(client, **overrides) -> dict:
     data = {
         "csrf_token": csrf_token(client, ADD),

@@ -430,13 +430,6 @@ def test_prescription_date_is_two_years_after_the_next_quarter():
     assert feuille_soins.is_prescribed(date(2024, 2, 10), date(2026, 4, 1))
 
 
-@pytest.fixture
-def agent_client(app, users):
-    agent = app.test_client()
-    login(agent, users["agent44"])
-    return agent
-
-
 def send_feuille(client, users) -> Demarche:
     token = csrf_token(client, "/compte/demarches/feuille-de-soins")
     data = feuille_data(token, users["camille"].person.id, ordonnance=(io.BytesIO(PDF), "ordo.pdf"))

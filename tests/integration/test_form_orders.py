@@ -49,14 +49,6 @@ def pro_client(client, doctor_account):
 
 
 @pytest.fixture
-def agent_client(app, users):
-    """Agent 44, of the doctor's caisse (Loire-Atlantique), on a client of their own."""
-    agent = app.test_client()
-    login(agent, users["agent44"])
-    return agent
-
-
-@pytest.fixture
 def other_doctor(caisses) -> Professional:
     """A professional of another caisse (Paris), without a web account."""
     professional = Professional(
