@@ -249,6 +249,24 @@ def login(client: FlaskClient, user, *, remember: bool = False):
 
 
 @pytest.fixture
+def leo(users: dict, caisses: dict):
+    """Léo, Camille's son (born 08/03/2019), an ayant droit of her file with his own NIR."""
+    from app.services.demo import LEO_NIR
+
+    return make_person(
+        caisses["cpam-de-la-loire-atlantique"],
+        LEO_NIR,
+        "Léo",
+        "Martin",
+        date(2019, 3, 8),
+        ouvrant_droit_id=users["camille"].person_id,
+        rang=2,
+        lien="enfant",
+        rights_start=date(2019, 3, 8),
+    )
+
+
+@pytest.fixture
 def agent_client(app: Flask, users: dict) -> FlaskClient:
     """Agent 44 (CPAM de la Loire-Atlantique, Camille's caisse) signed in on a client of their own."""
     agent = app.test_client()

@@ -61,21 +61,6 @@ def camille(users):
     return users["camille"].person
 
 
-@pytest.fixture
-def leo(camille, caisses):
-    return make_person(
-        caisses["cpam-de-la-loire-atlantique"],
-        LEO_NIR,
-        "Léo",
-        "Martin",
-        date(2019, 3, 8),
-        ouvrant_droit_id=camille.id,
-        rang=2,
-        lien="enfant",
-        rights_start=date(2019, 3, 8),
-    )
-
-
 def child_form(client, **overrides) -> dict:
     data = {
         "csrf_token": csrf_token(client, ADD),

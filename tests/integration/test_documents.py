@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import IssuedDocument
 from app.rules import verification_code
-from app.services.demo import LEO_NIR
 from app.services.documents import paris_day
 from app.web.paiements.queries import paris_today
 from tests.conftest import HX, count_queries, csrf_token, login, make_person, recorded_queries
@@ -47,21 +46,6 @@ def documents() -> list[IssuedDocument]:
 @pytest.fixture
 def camille(users):
     return users["camille"].person
-
-
-@pytest.fixture
-def leo(camille, caisses):
-    return make_person(
-        caisses["cpam-de-la-loire-atlantique"],
-        LEO_NIR,
-        "Léo",
-        "Martin",
-        date(2019, 3, 8),
-        ouvrant_droit_id=camille.id,
-        rang=2,
-        lien="enfant",
-        rights_start=date(2019, 3, 8),
-    )
 
 
 def issue(client, beneficiaire: str = "dossier"):
