@@ -332,3 +332,17 @@ def test_agent_home_counts_open_and_overdue(agent_client, users):
     html = agent_client.get("/agent/").get_data(as_text=True)
     assert "2 ouvertes" in html
     assert "1 en retard" in html
+
+
+def test_internal_note_is_seen_by_agents_only(client, login_as, agent_client, users):
+    demarche = file_one(login_as("camille"))
+    case = f"/agent/demarches/{demarche.id}"
+    token = csrf_token(agent_client, case)
+    empty = agent_client.post(f"{case}/note", data={"csrf_token": token, "note": ""})
+    assert empty.status_code == 422
+    assert (
+        agent_client.post(f"{case}/note", data={"csrf_token": token, "note": "Appelée le 24."}).status_code
+        == 302
+    )
+    assert "Appelée le 24." in agent_client.get(case).get_data(as_text=True)
+    assert "Appelée le 24." not in client.get(f"/compte/demarches/{demarche.id}").get_data(as_text=True)
