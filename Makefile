@@ -54,12 +54,13 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format app tests wsgi.py
 
-# Browser tests run apart: the live server's rate limiter is a process-wide object that the apps
-# of other tests reconfigure. Each run spreads whole test files over one process per core.
+# Unit and integration tests spread whole files over one process per core. Browser tests run
+# apart and in one process: the live server's rate limiter is a process-wide object that other
+# tests' apps reconfigure, and service-worker timings flaked with two Chromiums on two cores.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n auto --dist loadfile tests/unit tests/integration
-	$(BIN)/pytest -n auto --dist loadfile tests/e2e
+	$(BIN)/pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
