@@ -113,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.employeur.routes import bp as employeur_bp
     from app.web.errors import register_error_handlers
     from app.web.main.routes import bp as main_bp
+    from app.web.messages import routes as messages_routes
+    from app.web.messages.agent import bp as agent_messages_bp
     from app.web.notifications.routes import bp as notifications_bp
     from app.web.paiements.routes import bp as paiements_bp
     from app.web.passkeys.routes import bp as passkeys_bp
@@ -130,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         demarches_bp,
         agent_bp,
         agent_demarches_bp,
+        agent_messages_bp,
         passkeys_bp,
         api_bp,
         simulateurs_bp,
@@ -143,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    messages_routes.register(app)
     register_error_handlers(app)
     register_shell(app)
     register_cli(app)

@@ -56,6 +56,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
 
+    # Messagerie: the caisse answers an assuré within 48 h, a professional within 3 working days.
+    MESSAGE_REPLY_HOURS = _env_int("MESSAGE_REPLY_HOURS", 48)
+    MESSAGE_REPLY_WORKING_DAYS_PRO = _env_int("MESSAGE_REPLY_WORKING_DAYS_PRO", 3)
+
     # Identity (issue "Identity and access"): every delay is configuration, not code.
     CGU_VERSION = "2026-11"
     PROVISIONAL_CODE_DAYS = _env_int("PROVISIONAL_CODE_DAYS", 60)

@@ -14,6 +14,7 @@ from app.models.demarches import Demarche, DemarcheEvent, DemarcheFile, HealthCa
 from app.models.documents import IssuedDocument
 from app.models.identity import KnownDevice, Letter, OneTimeToken, Passkey, SignIn
 from app.models.mail import OutgoingMail
+from app.models.messages import Message, MessageAttachment, MessageThread, ReplyTemplate
 from app.models.notification import (
     Notification,
     NotificationPreference,
@@ -58,6 +59,9 @@ __all__ = [
     "IssuedDocument",
     "KnownDevice",
     "Letter",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "Notification",
     "NotificationPreference",
     "NotificationSettings",
@@ -68,6 +72,7 @@ __all__ = [
     "Person",
     "Professional",
     "PushSubscription",
+    "ReplyTemplate",
     "SalaryAttestation",
     "SalaryMonth",
     "SignIn",

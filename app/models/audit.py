@@ -12,8 +12,8 @@ from app.models.base import utcnow
 
 
 class AuditEvent(db.Model):
-    """One event. ``subject_person_id`` is whose data it concerns (shown to them); ``detail`` never
-    holds a NIR, an IBAN or a health fact."""
+    """One event. ``subject_person_id`` (or ``subject_user_id`` for a professional) is whose data it
+    concerns (shown to them); ``detail`` never holds a NIR, an IBAN or a health fact."""
 
     __tablename__ = "audit_event"
     __table_args__ = (sa.Index("ix_audit_event_subject_at", "subject_person_id", "at"),)
@@ -25,5 +25,9 @@ class AuditEvent(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     subject_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    # An account whose data it concerns when there is no person (a professional's).
+    subject_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     detail: Mapped[str] = mapped_column(sa.String(500), default="")

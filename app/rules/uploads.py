@@ -1,8 +1,11 @@
-"""What an uploaded file really is, from its first bytes: never from its name or the browser's
+"""What an uploaded file really is, from its content: never from its name or the browser's
 declared type (a renamed executable is refused). Pure: no Flask, no image library."""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 MB = 1024 * 1024
@@ -19,8 +22,24 @@ class FileType:
 PDF = FileType("pdf", "PDF", "application/pdf", "pdf")
 JPEG = FileType("jpeg", "JPEG", "image/jpeg", "jpg")
 PNG = FileType("png", "PNG", "image/png", "png")
+DOCX = FileType(
+    "docx", "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
+)
+XLSX = FileType("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+CSV = FileType("csv", "CSV", "text/csv", "csv")
+# What ``identify`` reports for an Office document carrying macros; never accepted: ``check`` refuses
+# them with their own message when their macro-free counterpart is allowed.
+DOCM = FileType("docm", "DOCM", "application/vnd.ms-word.document.macroEnabled.12", "docm")
+XLSM = FileType("xlsm", "XLSM", "application/vnd.ms-excel.sheet.macroEnabled.12", "xlsm")
 IMAGE_TYPES = (JPEG, PNG)
 DOCUMENT_TYPES = (PDF, JPEG, PNG)
+MESSAGE_TYPES = (PDF, JPEG, PNG, DOCX, XLSX, CSV)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_MACRO_FREE = {DOCM: DOCX, XLSM: XLSX}
+# C0 controls but tab, LF and CR; DEL; C1 controls (only reachable through UTF-8: cp1252 maps
+# 0x80–0x9F to printable characters or fails).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class UploadRefused(ValueError):
@@ -38,6 +57,47 @@ def sniff(head: bytes) -> FileType | None:
     return None
 
 
+def identify(data: bytes) -> FileType | None:
+    """The type of a whole file, or None when it is none we know. Magic bytes come first (``sniff``),
+    so a PDF is never taken for text; then Office Open XML (``DOCX``, ``XLSX``, or ``DOCM``/``XLSM``
+    when it carries macros); then text: any plain text file (UTF-8, with or without BOM, or
+    Windows-1252) is reported as ``CSV``, and so is accepted wherever CSV is."""
+    found = sniff(data[:16])
+    if found is not None:
+        return found
+    if data.startswith(_ZIP_MAGIC):
+        return _office_kind(data)
+    return CSV if _is_text(data) else None
+
+
+def _office_kind(data: bytes) -> FileType | None:
+    # Only the central directory is read: no entry is decompressed, so a zip bomb costs nothing.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    macros = any(name.lower().endswith("vbaproject.bin") for name in names)
+    if "word/document.xml" in names:
+        return DOCM if macros else DOCX
+    if "xl/workbook.xml" in names:
+        return XLSM if macros else XLSX
+    return None
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return _CONTROL.search(text) is None and bool(text.strip())
+
+
 def _labels(types: tuple[FileType, ...]) -> str:
     names = [kind.label for kind in types]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ou " + names[-1]
@@ -45,7 +105,9 @@ def _labels(types: tuple[FileType, ...]) -> str:
 
 def check(data: bytes, field_label: str, allowed: tuple[FileType, ...], max_bytes: int) -> FileType:
     """The type of ``data`` if it is one of ``allowed`` and at most ``max_bytes``; raises
-    ``UploadRefused`` with a French message naming the field otherwise."""
+    ``UploadRefused`` with a French message naming the field otherwise, with its own message for an
+    Office document carrying macros where DOCX or XLSX is allowed. With ``CSV`` allowed, a plain text
+    file is accepted as CSV (see ``identify``)."""
     if not data:
         raise UploadRefused(f"{field_label} : le fichier est vide.")
     if len(data) > max_bytes:
@@ -53,7 +115,12 @@ def check(data: bytes, field_label: str, allowed: tuple[FileType, ...], max_byte
         raise UploadRefused(
             f"{field_label} : le fichier pèse {weight} Mo, le maximum est {max_bytes // MB} Mo."
         )
-    found = sniff(data[:16])
+    found = identify(data)
+    if found in _MACRO_FREE and _MACRO_FREE[found] in allowed:
+        raise UploadRefused(
+            f"{field_label} : ce document contient des macros ; enregistrez-le sans macros "
+            "(.docx ou .xlsx) puis envoyez-le à nouveau."
+        )
     if found is None or found not in allowed:
         raise UploadRefused(
             f"{field_label} : ce fichier n'est pas un {_labels(allowed)} (son contenu a été vérifié, "

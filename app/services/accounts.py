@@ -31,6 +31,44 @@ def audit(
     )
 
 
+ACCESS_LABELS = {
+    "contexte_consulte": "Consultation de vos droits, paiements et démarches pour répondre à votre message",
+    "demarche_consulted": "Consultation d'une démarche",
+}
+ACCESS_LIMIT = 30
+
+
+def accesses_by_others(user: User, limit: int = ACCESS_LIMIT) -> list[tuple[AuditEvent, User | None]]:
+    """What people other than the user did with or read of their data — agents of the caisse,
+    professionals — newest first, with the actor's account (one query): "qui a consulté mon
+    dossier"."""
+    subject = (
+        AuditEvent.subject_person_id == user.person_id
+        if user.person_id is not None
+        else AuditEvent.subject_user_id == user.id
+    )
+    actor = sa.orm.aliased(User)
+    rows = db.session.execute(
+        sa.select(AuditEvent, actor)
+        .outerjoin(actor, actor.id == AuditEvent.actor_user_id)
+        .where(subject, AuditEvent.actor_user_id.is_not(None), AuditEvent.actor_user_id != user.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [(event, account) for event, account in rows]
+
+
+def actor_label(account: User | None) -> str:
+    """Who acted, as the user is told: a professional by name, an agent by their caisse only."""
+    if account is None:
+        return "Votre caisse"
+    if account.professional is not None:
+        return account.professional.display_name
+    if account.caisse is not None:
+        return f"Un conseiller de {account.caisse.name}"
+    return "L'administration de macaisse"
+
+
 def authenticate_assure(nir: str, password: str, ip: str | None) -> User | None:
     """The assuré's account if this NIR and password (or provisional code) are right and the
     account is not locked; None otherwise. The second factor is the caller's business."""

@@ -85,6 +85,7 @@ def notify(
     tag: str | None = None,
     *,
     discreet_title: str | None = None,
+    waiting_mail: bool = True,
 ) -> Notification:
     """Add a notification for ``user`` to the current transaction; the caller commits.
 
@@ -93,7 +94,8 @@ def notify(
     ``discreet_title`` is the title pushed to users who chose "notifications discrètes": give one
     without amount whenever ``title`` has one. The user's channel for ``kind`` decides what follows
     the commit: a push job, an e-mail without content (none if the account has no address), or
-    nothing. Raises ``ValueError`` for a URL off this site or a text too long for its column.
+    nothing; ``waiting_mail=False`` leaves that e-mail to a caller that sends its own. Raises
+    ``ValueError`` for a URL off this site or a text too long for its column.
     """
     _check_text(kind=(kind, 40), title=(title, 120), body=(body, 300), url=(url, 300), tag=(tag or "", 60))
     _check_text(discreet_title=(discreet_title or "", 120))
@@ -118,7 +120,7 @@ def notify(
         from app.tasks import deliver_push as deliver_push_job  # app.tasks imports this module
 
         after_commit(deliver_push_job, notification.id)
-    elif channel == "email" and user.email:
+    elif channel == "email" and user.email and waiting_mail:
         _queue_waiting_mail(user)
     return notification
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from PIL import Image
@@ -113,3 +114,147 @@ def test_truncated_image_is_refused():
     broken = image_bytes("JPEG")[:200]
     with pytest.raises(UploadRefused, match="illisible"):
         read_upload(storage(broken, "p.jpg"), "Photo", "photo")
+
+
+def office_zip(*names: str, payload: bytes = b"<xml/>") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, payload)
+    return out.getvalue()
+
+
+DOCX = office_zip("[Content_Types].xml", "_rels/.rels", "word/document.xml")
+XLSX = office_zip("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml")
+DOCM = office_zip("[Content_Types].xml", "word/document.xml", "word/vbaProject.bin")
+XLSM = office_zip("[Content_Types].xml", "xl/workbook.xml", "xl/vbaProject.bin")
+RANDOM_ZIP = office_zip("photos/IMG_0001.jpg", "notes.txt")
+CSV_UTF8 = "Date;Libellé;Montant\n03/02/2025;Pharmacie Hôtel-Dieu;12,50 €\n".encode()
+CSV_BOM = b"\xef\xbb\xbf" + CSV_UTF8
+CSV_CP1252 = "Nom;Prénom\r\nMartin;Zoé\r\n".encode("cp1252")
+MACROS = (
+    "Pièce : ce document contient des macros ; enregistrez-le sans macros (.docx ou .xlsx) "
+    "puis envoyez-le à nouveau."
+)
+
+
+def test_fixtures_are_what_they_claim():
+    assert b"\xe9" in CSV_CP1252
+    assert CSV_UTF8.decode("utf-8") != CSV_UTF8.decode("cp1252")
+    assert rules.sniff(DOCX[:16]) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (PDF, rules.PDF),
+        (image_bytes("JPEG"), rules.JPEG),
+        (image_bytes("PNG"), rules.PNG),
+        (DOCX, rules.DOCX),
+        (XLSX, rules.XLSX),
+        (DOCM, rules.DOCM),
+        (XLSM, rules.XLSM),
+        (office_zip("[Content_Types].xml", "word/document.xml", "word/VBAPROJECT.BIN"), rules.DOCM),
+        (RANDOM_ZIP, None),
+        (office_zip("word/document.xml"), None),
+        (office_zip("[Content_Types].xml", "ppt/presentation.xml"), None),
+        (office_zip("[Content_Types].xml", "xl/vbaProject.bin"), None),
+        (DOCX[:60], None),
+        (b"PK\x03\x04" + b"\x00" * 40, None),
+        (CSV_UTF8, rules.CSV),
+        (CSV_BOM, rules.CSV),
+        (CSV_CP1252, rules.CSV),
+        (b"a\tb\r\n1\t2\r\n", rules.CSV),
+        (b"Texte libre sans s\xe9parateur", rules.CSV),
+        (b"%PDF-1.4 tout en texte\n", rules.PDF),
+        (b"Nom;Pr\x81nom\n", None),
+        (b"Nom;Prenom\x00\n", None),
+        (b"Nom;Prenom\x0c\n", None),
+        (b"Nom;Prenom\x7f\n", None),
+        ("Nom;Prénom\u0085\n".encode(), None),
+        (ELF, None),
+        (MZ, None),
+        (b" \r\n\t\n", None),
+        (b"\xef\xbb\xbf\n", None),
+        (b"", None),
+    ],
+)
+def test_identify_by_content(data, expected):
+    assert rules.identify(data) is expected
+
+
+def test_identify_reads_office_names_without_decompressing():
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("word/document.xml", b"A" * 100)
+    corrupted = stored.getvalue().replace(b"A" * 100, b"B" * 100)
+    with zipfile.ZipFile(io.BytesIO(corrupted)) as archive:
+        assert archive.testzip() == "word/document.xml"
+    assert rules.identify(corrupted) is rules.DOCX
+
+
+@pytest.mark.parametrize(
+    ("data", "allowed", "expected"),
+    [
+        (DOCX, rules.MESSAGE_TYPES, rules.DOCX),
+        (XLSX, rules.MESSAGE_TYPES, rules.XLSX),
+        (CSV_UTF8, rules.MESSAGE_TYPES, rules.CSV),
+        (CSV_BOM, rules.MESSAGE_TYPES, rules.CSV),
+        (CSV_CP1252, (rules.CSV,), rules.CSV),
+        (PDF, rules.MESSAGE_TYPES, rules.PDF),
+        (image_bytes("PNG"), rules.MESSAGE_TYPES, rules.PNG),
+    ],
+)
+def test_check_accepts(data, allowed, expected):
+    assert rules.check(data, "Pièce", allowed, 2 * rules.MB) is expected
+
+
+NOT_MESSAGE = "Pièce : ce fichier n'est pas un PDF, JPEG, PNG, DOCX, XLSX ou CSV (son contenu a été vérifié"
+
+
+@pytest.mark.parametrize(
+    ("data", "allowed", "message"),
+    [
+        (DOCM, rules.MESSAGE_TYPES, MACROS),
+        (XLSM, rules.MESSAGE_TYPES, MACROS),
+        (XLSM, (rules.XLSX,), MACROS),
+        (DOCM, rules.DOCUMENT_TYPES, "Pièce : ce fichier n'est pas un PDF, JPEG ou PNG"),
+        (XLSM, (rules.DOCX, rules.CSV), "Pièce : ce fichier n'est pas un DOCX ou CSV"),
+        (MZ, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (ELF, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (SCRIPT + b"\x00", rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (RANDOM_ZIP, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (b"Nom;Pr\x81nom\n", rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (b"\n\n", rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (CSV_UTF8, rules.DOCUMENT_TYPES, "Pièce : ce fichier n'est pas un PDF, JPEG ou PNG"),
+        (DOCX, (rules.XLSX,), "Pièce : ce fichier n'est pas un XLSX (son contenu"),
+        (b"%PDF-1.4 tout en texte\n", (rules.CSV,), "Pièce : ce fichier n'est pas un CSV (son contenu"),
+    ],
+)
+def test_check_refuses_office_and_text_in_french(data, allowed, message):
+    with pytest.raises(UploadRefused) as refused:
+        rules.check(data, "Pièce", allowed, 2 * rules.MB)
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "filename", "content_type"),
+    [
+        (DOCX, "Attestation employeur.pdf", "piece.docx", rules.DOCX.content_type),
+        (XLSX, "tableau.csv", "piece.xlsx", rules.XLSX.content_type),
+        (CSV_CP1252, "export.xlsx", "piece.csv", "text/csv"),
+    ],
+)
+def test_read_upload_keeps_office_and_csv_as_sent(data, name, filename, content_type):
+    checked = read_upload(storage(data, name), "Pièce", "piece", allowed=rules.MESSAGE_TYPES)
+    assert checked.filename == filename
+    assert checked.content_type == content_type
+    assert checked.data == data
+
+
+@pytest.mark.parametrize("executable", [MZ, ELF])
+@pytest.mark.parametrize("name", ["facture.pdf", "export.csv", "courrier.docx"])
+def test_read_upload_refuses_a_renamed_executable_whatever_its_name(executable, name):
+    with pytest.raises(UploadRefused, match="n'est pas un PDF, JPEG, PNG, DOCX, XLSX ou CSV"):
+        read_upload(storage(executable, name), "Pièce", "piece", allowed=rules.MESSAGE_TYPES)

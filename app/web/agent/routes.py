@@ -18,10 +18,10 @@ from app.models.user import STAFF_ROLES
 from app.rules import motifs as motif_rules
 from app.security import no_store, roles_required
 from app.services import caisses as caisse_service
-from app.services import demarches as demarches_service
 from app.services import form_orders as form_orders_service
 from app.services import letters as letters_service
 from app.services import mail as mail_service
+from app.services import messagerie as messagerie_service
 from app.web.agent.forms import CaisseContactForm, CaisseMotifForm
 from app.web.errors import render_error
 from app.web.filters import PARIS, paris_datetime
@@ -32,26 +32,22 @@ bp = Blueprint("agent", __name__, url_prefix="/agent")
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def home():
-    """Back-office home of the agent's caisse: its reference data and register size."""
+    """The caisse's dashboard: its piles of work (messages, démarches, letters to print, form
+    orders) with counts, overdue ones and the age of the oldest, the overdue piles first; and its
+    reference data."""
     caisse = current_user.caisse
     assures = 0
+    piles = []
     if caisse is not None:
         assures = db.session.scalar(
             sa.select(sa.func.count(Person.id)).where(
                 Person.caisse_id == caisse.id, Person.ouvrant_droit_id.is_(None)
             )
         )
-    open_demarches = overdue = 0
-    if caisse is not None:
-        open_demarches = sum(demarches_service.open_counts(caisse.id).values())
-        overdue = demarches_service.overdue_count(caisse.id)
+        piles = messagerie_service.dashboard(caisse.id)
     return no_store(
         render(
-            "agent/home.html",
-            caisse=caisse,
-            assures=assures,
-            open_demarches=open_demarches,
-            overdue_demarches=overdue,
+            "agent/home.html", caisse=caisse, assures=assures, piles=piles, now=messagerie_service.utcnow()
         )
     )
 

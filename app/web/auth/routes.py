@@ -16,7 +16,7 @@ from app.models import KnownDevice, SignIn, User
 from app.models.base import utcnow
 from app.rules.devices import approximate_place, device_label
 from app.security import no_store, safe_next
-from app.services import identity
+from app.services import accounts, identity
 from app.web.auth.forms import (
     CguForm,
     ChangePasswordForm,
@@ -503,7 +503,16 @@ def security():
         .where(KnownDevice.user_id == current_user.id, KnownDevice.expires_at > utcnow())
         .order_by(KnownDevice.last_seen_at.desc())
     ).all()
-    return no_store(render("auth/security.html", history=history, devices=devices))
+    return no_store(
+        render(
+            "auth/security.html",
+            history=history,
+            devices=devices,
+            accesses=accounts.accesses_by_others(current_user),
+            access_labels=accounts.ACCESS_LABELS,
+            actor_label=accounts.actor_label,
+        )
+    )
 
 
 @bp.post("/securite/appareils/<int:device_id>/oubli")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Response, request
 from flask_wtf import FlaskForm
 
-from app.models import DemarcheFile, Person
+from app.models import DemarcheFile, MessageAttachment, Person
 from app.models.register import LIENS
 from app.rules import uploads as upload_rules
 from app.rules.uploads import UploadRefused
@@ -48,8 +48,8 @@ def member_label(member: Person) -> str:
     return f"{member.full_name}, né(e) le {member.birth_date:%d/%m/%Y} ({lien})"
 
 
-def file_response(stored: DemarcheFile) -> Response:
-    """A file sent with a démarche, as an attachment (never shown inline, never sniffed)."""
+def file_response(stored: DemarcheFile | MessageAttachment) -> Response:
+    """A file sent with a démarche or a message, as an attachment (never shown inline, never sniffed)."""
     response = Response(stored.data, mimetype=stored.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
