@@ -127,6 +127,12 @@ def test_divorce_message_answered_and_removal_refused(page: Page, browser: Brows
     sign_in_with_password(page, live_server)
     expect(page.locator("main")).to_contain_text("Les droits de Hugo LEROY sur votre dossier prennent fin le")
     page.get_by_role("link", name="Écrire à ma caisse (message pré-rempli)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Écrire à ma caisse")
+    expect(page.get_by_label("Votre message")).to_contain_text("Hugo LEROY")
+    expect(page.get_by_label("Changement de situation")).to_be_checked()
+    assert_accessible(page)
+    # The same message can be filed as a démarche, followed with its steps.
+    page.goto(live_server.url + "/compte/demarches/divorce")
     expect(page.get_by_label("Votre message à la caisse")).to_contain_text("Hugo LEROY")
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer le message à ma caisse").click()

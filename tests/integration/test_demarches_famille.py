@@ -554,7 +554,9 @@ def test_divorce_alert_prefilled_message_and_standard_answer(client, login_as, a
     assert f"Les droits de Hugo LEROY sur votre dossier prennent fin le {end}." in home
     listing = text_of(client.get("/compte/demarches/"))
     assert f"Les droits de Hugo LEROY sur votre dossier prennent fin le {end}." in listing
-    assert f'href="{DIVORCE}"' in home
+    assert 'href="/compte/messages/nouveau?objet=divorce"' in home  # a pre-filled message
+    prefilled = text_of(client.get("/compte/messages/nouveau?objet=divorce"))
+    assert "Hugo LEROY, rattaché(e) à mon dossier comme conjoint(e)" in prefilled
     form = text_of(client.get(DIVORCE))
     assert (
         f"Les droits de Hugo LEROY, rattaché(e) à mon dossier comme conjoint(e), prennent fin le {end}."

@@ -16,6 +16,7 @@ from app.security import no_store, roles_required
 from app.services import annuaire as annuaire_service
 from app.services import documents as documents_service
 from app.services import medecin_traitant as medecin_traitant_service
+from app.services import messagerie as messagerie_service
 from app.services.demarche_kinds import divorce as divorce_kind
 from app.web.compte.forms import AttestationForm
 
@@ -27,8 +28,8 @@ MEDECIN_TRAITANT_FORM = "declaration-de-choix-du-medecin-traitant"
 @bp.get("/")
 @roles_required("assure")
 def home():
-    """Account home: greeting, the beneficiaries of the file, the caisse and the alert when a
-    conjoint's rights end soon (divorce); fragment ``content``."""
+    """Account home: greeting, the beneficiaries of the file, the caisse, the answers of the caisse
+    not yet read and the alert when a conjoint's rights end soon (divorce); fragment ``content``."""
     person = current_user.person
     return no_store(
         render(
@@ -38,6 +39,7 @@ def home():
             liens=LIENS,
             members=documents_service.file_members(person),
             divorce_alerts=divorce_kind.alerts_for(person),
+            unread_messages=messagerie_service.unread_count(current_user),
         )
     )
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.extensions import login_manager
+from app.extensions import limiter, login_manager
 from app.htmx import redirect, render
 from app.models import Demarche
 from app.rules import demarches as demarche_rules
@@ -128,7 +128,13 @@ def _new_page(form: NewThreadForm, demarche: Demarche | None, status: int = 200)
     )
 
 
+def _user_key() -> str:
+    return f"user:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+# A caisse reads every message: 20 new threads an hour is more than anyone needs, and stops a loop.
 @bp.route("/nouveau", methods=["GET", "POST"])
+@limiter.limit("20 per hour", key_func=_user_key, methods=["POST"])
 @space_user
 def new():
     """Write to the caisse: a motif (each with its help, and the démarche that does it online), a
