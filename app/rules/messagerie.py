@@ -104,12 +104,13 @@ def reply_due(
     working_days: int = REPLY_WORKING_DAYS_PRO,
 ) -> datetime:
     """When the caisse must have answered a message written at ``written_at`` (aware): ``hours``
-    later for an assuré; for a professional, the same time of day ``working_days`` working days
+    elapsed hours later for an assuré; for a professional, the same time of day ``working_days`` working days
     later in Paris (weekends and French public holidays not counted)."""
     if written_at.tzinfo is None:
         raise ValueError("written_at must be timezone-aware")
     if audience == "assure":
-        return written_at + timedelta(hours=hours)
+        # Elapsed hours, not wall-clock ones: the same across a change to or from summer time.
+        return (written_at.astimezone(UTC) + timedelta(hours=hours)).astimezone(written_at.tzinfo)
     local = written_at.astimezone(PARIS)
     day = add_working_days(local.date(), working_days)
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=PARIS).astimezone(

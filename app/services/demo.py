@@ -15,7 +15,8 @@ Properties the demo relies on:
   not depend on how many are asked for, so ``people=300`` is the start of ``people=3000``;
 - **idempotent**: people are recognised by NIR; running again inserts only those missing, and the
   named people and accounts are created or brought back to their exact data;
-- **fast**: the generated crowd is inserted in bulk; argon2 runs only for the four accounts.
+- **fast**: the generated crowd is inserted in bulk; argon2 runs only for the demo accounts (and, on the
+  first run, the few accounts the messagerie demo opens for generated assurés).
 
 The named people and accounts (``DEMO_LOGINS``) are those the README and ``make run`` show.
 """
@@ -811,6 +812,9 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_demarches import load_demarches_demo
 
     load_demarches_demo()
+    from app.services.demo_messages import load_messages_demo
+
+    load_messages_demo(LOUIS_NIR, DEMO_PASSWORD)
     from app.services.demo_annuaire import load_annuaire_demo
 
     directory = load_annuaire_demo(practitioners, seed)

@@ -120,7 +120,10 @@ def office_zip(*names: str, payload: bytes = b"<xml/>") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in names:
-            archive.writestr(name, payload)
+            # A fixed date: the same bytes at every collection (parallel workers must agree).
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_DEFLATED
+            )
     return out.getvalue()
 
 
