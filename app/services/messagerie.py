@@ -726,4 +726,3 @@ def dashboard(caisse_id: int) -> list[Pile]:
         Pile("Commandes d'imprimés", "agent.form_orders", orders[0], 0, orders[1]),
     ]
     return sorted(piles, key=lambda pile: pile.overdue == 0)
-
