@@ -17,6 +17,7 @@ commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -90,7 +91,7 @@ def _due(written_at: datetime, audience: str) -> datetime:
     )
 
 
-def _attachments(files: list[CheckedFile]) -> list[MessageAttachment]:
+def _attachments(files: Sequence[CheckedFile]) -> list[MessageAttachment]:
     return [
         MessageAttachment(
             filename=f"piece-{number}.{checked.filename.rsplit('.', 1)[-1]}",
@@ -101,6 +102,27 @@ def _attachments(files: list[CheckedFile]) -> list[MessageAttachment]:
         )
         for number, checked in enumerate(files, start=1)
     ]
+
+
+def _message(
+    side: str,
+    author: User,
+    label: str,
+    body: str,
+    at: datetime,
+    files: Sequence[CheckedFile] = (),
+    *,
+    internal: bool = False,
+) -> Message:
+    return Message(
+        side=side,
+        author_user_id=author.id,
+        author_label=label,
+        body=body.strip(),
+        internal=internal,
+        created_at=at,
+        attachments=_attachments(files),
+    )
 
 
 def _agent_label(agent: User) -> str:
@@ -152,16 +174,7 @@ def start_thread(
         user_seen_at=now,
         reply_due_at=_due(now, audience),
     )
-    thread.messages.append(
-        Message(
-            side="usager",
-            author_user_id=user.id,
-            author_label=_user_label(user),
-            body=body.strip(),
-            created_at=now,
-            attachments=_attachments(files),
-        )
-    )
+    thread.messages.append(_message("usager", user, _user_label(user), body, now, files))
     db.session.add(thread)
     commit()
     return thread
@@ -251,16 +264,7 @@ def reply_as_user(user: User, thread_id: int, body: str, files: list[CheckedFile
     if not thread.is_open:
         raise ThreadClosed
     now = utcnow()
-    thread.messages.append(
-        Message(
-            side="usager",
-            author_user_id=user.id,
-            author_label=_user_label(user),
-            body=body.strip(),
-            created_at=now,
-            attachments=_attachments(files),
-        )
-    )
+    thread.messages.append(_message("usager", user, _user_label(user), body, now, files))
     if thread.status == "attente_usager":
         thread.status = "en_cours"
     if thread.reply_due_at is None:
@@ -421,16 +425,7 @@ def reply_as_agent(
     if not thread.is_open:
         raise ThreadClosed
     now = utcnow()
-    thread.messages.append(
-        Message(
-            side="caisse",
-            author_user_id=agent.id,
-            author_label=_agent_label(agent),
-            body=body.strip(),
-            created_at=now,
-            attachments=_attachments(files),
-        )
-    )
+    thread.messages.append(_message("caisse", agent, _agent_label(agent), body, now, files))
     thread.status = "attente_usager"
     thread.reply_due_at = None
     thread.last_message_at = thread.last_caisse_at = thread.caisse_seen_at = now
@@ -479,16 +474,7 @@ def add_note(caisse_id: int, thread_id: int, agent: User, note: str) -> MessageT
     thread = _locked(caisse_id, thread_id)
     if thread is None:
         return None
-    thread.messages.append(
-        Message(
-            side="caisse",
-            author_user_id=agent.id,
-            author_label=agent.display_name,
-            body=note.strip(),
-            internal=True,
-            created_at=utcnow(),
-        )
-    )
+    thread.messages.append(_message("caisse", agent, agent.display_name, note, utcnow(), internal=True))
     commit()
     return thread
 

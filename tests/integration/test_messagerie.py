@@ -587,3 +587,16 @@ def test_attachments_are_checked_for_agents_too(users, agent_client):
     assert "Voici</textarea>" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageAttachment)) == 0
     assert re.search(r"n&#39;est pas un|n'est pas un", response.get_data(as_text=True))
+
+
+def test_pages_keep_the_filters(camille_client, users, agent_client, monkeypatch):
+    monkeypatch.setattr(service, "INBOX_PER_PAGE", 2)
+    monkeypatch.setattr(service, "PER_PAGE", 2)
+    for _ in range(3):
+        start(users["camille"])
+    first = agent_client.get("/agent/messages/?motif=remboursement").get_data(as_text=True)
+    assert 'href="/agent/messages/?page=2&amp;motif=remboursement"' in first
+    second = agent_client.get("/agent/messages/?motif=remboursement&page=2").get_data(as_text=True)
+    assert "Page précédente" in second
+    assert second.count("Consultation du 3 mars") == 1
+    assert 'href="/compte/messages/?page=2"' in camille_client.get("/compte/messages/").get_data(as_text=True)
