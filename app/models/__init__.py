@@ -22,6 +22,12 @@ from app.models.notification import (
     PushSubscription,
 )
 from app.models.orders import FormOrder
+from app.models.pro_space import (
+    HistoryConsent,
+    PaymentReclamation,
+    ProfessionalPayment,
+    ReclamationFile,
+)
 from app.models.register import Person
 from app.models.sick_leave import (
     Arret,
@@ -54,6 +60,7 @@ __all__ = [
     "EmployerToken",
     "FormOrder",
     "HealthCard",
+    "HistoryConsent",
     "IjPeriod",
     "InboxItem",
     "IssuedDocument",
@@ -69,9 +76,12 @@ __all__ = [
     "OutgoingMail",
     "Passkey",
     "Payment",
+    "PaymentReclamation",
     "Person",
     "Professional",
+    "ProfessionalPayment",
     "PushSubscription",
+    "ReclamationFile",
     "ReplyTemplate",
     "SalaryAttestation",
     "SalaryMonth",

@@ -13,7 +13,15 @@ from app.models.base import one_of, utcnow
 from app.models.caisse import Caisse
 from app.models.register import Person
 
-TOKEN_PURPOSES = ("activation", "reset", "email_verify", "login_code", "provisional", "demarche_code")
+TOKEN_PURPOSES = (
+    "activation",
+    "reset",
+    "email_verify",
+    "login_code",
+    "provisional",
+    "demarche_code",
+    "reactivation",
+)
 
 
 class OneTimeToken(db.Model):

@@ -51,6 +51,9 @@ class Person(db.Model):
     ald_end: Mapped[date | None]
     c2s_start: Mapped[date | None]
     c2s_end: Mapped[date | None]
+    # Maternité window (1st day of the 6th month of pregnancy to 12 days after delivery), when known.
+    maternity_start: Mapped[date | None]
+    maternity_end: Mapped[date | None]
     ouvrant_droit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
