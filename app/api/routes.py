@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, request
 
 from app.api.json import error_response, json_response, money
@@ -64,9 +66,16 @@ def _professional_request(find_professional):
     """``(professional, idempotency_key, body, None)`` for a call of the professional's software, or
     ``(None, None, None, response)``: 401 without a valid bearer token, 400 without an
     Idempotency-Key or without a JSON body."""
+    from app.services.api_tokens import PROFESSIONAL_SCOPES, ScopeDenied
+
     header = request.headers.get("Authorization", "")
     secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    professional = find_professional(secret) if secret else None
+    try:
+        professional = find_professional(secret) if secret else None
+    except ScopeDenied as denied:
+        what = PROFESSIONAL_SCOPES[str(denied)].lower()
+        message = f"Ce jeton ne permet pas de {what} : créez-en un avec ce droit dans votre espace."
+        return None, None, None, error_response(403, message)
     if professional is None:
         response = error_response(401, "Jeton d'accès manquant, révoqué ou inconnu.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="macaisse"'
@@ -97,7 +106,9 @@ def feuille_de_soins():
     from app.services import claims
     from app.services.api_tokens import professional_for_token
 
-    professional, key, body, error = _professional_request(professional_for_token)
+    professional, key, body, error = _professional_request(
+        functools.partial(professional_for_token, scope="feuilles_de_soins")
+    )
     if error:
         return error
     try:
@@ -138,7 +149,9 @@ def arret_de_travail():
     from app.services import claims, sick_leave
     from app.services.api_tokens import professional_for_token
 
-    professional, key, body, error = _professional_request(professional_for_token)
+    professional, key, body, error = _professional_request(
+        functools.partial(professional_for_token, scope="arrets_de_travail")
+    )
     if error:
         return error
     try:

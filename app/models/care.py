@@ -67,8 +67,11 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(sa.String(12))
     # What the token may do, space-separated (``app.services.api_tokens.SCOPES``).
     scopes: Mapped[str] = mapped_column(
-        sa.String(200), default="feuilles_de_soins", server_default="feuilles_de_soins"
+        sa.String(200),
+        default="feuilles_de_soins arrets_de_travail",
+        server_default="feuilles_de_soins arrets_de_travail",
     )
+
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

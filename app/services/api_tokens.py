@@ -31,6 +31,12 @@ SHOWN_PREFIX_LENGTH: Final = 8
 # API call into a write.
 LAST_USED_PRECISION: Final = timedelta(minutes=1)
 
+# What a professional's token may do (``ApiToken.scopes``, space-separated): one right per API.
+PROFESSIONAL_SCOPES: Final = {
+    "feuilles_de_soins": "Transmettre des feuilles de soins",
+    "arrets_de_travail": "Transmettre des avis d'arrêt de travail",
+}
+
 Owner = Professional | Employer
 Token = ApiToken | EmployerToken
 
@@ -47,9 +53,14 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(owner: Owner, name: str) -> tuple[Token, str]:
+class ScopeDenied(Exception):
+    """The token is valid but was not given the right to do this."""
+
+
+def create_token(owner: Owner, name: str, scopes: list[str] | None = None) -> tuple[Token, str]:
     """A new token named ``name`` for ``owner`` (professional or employer), committed; returns it
-    with its secret, the only time the secret exists in clear."""
+    with its secret, the only time the secret exists in clear. A professional's token gets
+    ``scopes`` (every right when None); raises ``ValueError`` for an unknown or empty scope list."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     model, _ = _owned(owner)
     owner_field = "employer_id" if model is EmployerToken else "professional_id"
@@ -59,6 +70,11 @@ def create_token(owner: Owner, name: str) -> tuple[Token, str]:
         token_hash=token_hash(secret),
         prefix=secret[:SHOWN_PREFIX_LENGTH],
     )
+    if model is ApiToken:
+        chosen = list(PROFESSIONAL_SCOPES) if scopes is None else scopes
+        if not chosen or any(scope not in PROFESSIONAL_SCOPES for scope in chosen):
+            raise ValueError(f"scopes {chosen!r}")
+        token.scopes = " ".join(scope for scope in PROFESSIONAL_SCOPES if scope in chosen)
     db.session.add(token)
     commit()
     return token, secret
@@ -87,17 +103,33 @@ def revoke(owner: Owner, token_id: int) -> bool:
     return True
 
 
-def professional_for_token(secret: str) -> Professional | None:
-    """The professional whose live (not revoked) token is ``secret``, or None; notes the use."""
-    return _owner_for(secret, ApiToken, Professional, ApiToken.professional_id)
+def scope_labels(token: ApiToken) -> list[str]:
+    """What the token may do, in French, in the order of ``PROFESSIONAL_SCOPES``."""
+    given = token.scopes.split()
+    return [label for scope, label in PROFESSIONAL_SCOPES.items() if scope in given]
+
+
+def professional_for_token(secret: str, scope: str | None = None) -> Professional | None:
+    """The professional whose live (not revoked) token is ``secret``, or None; notes the use.
+    Raises ``ScopeDenied`` when the token lacks ``scope``."""
+    found = _owner_for(secret, ApiToken, Professional, ApiToken.professional_id)
+    if found is None:
+        return None
+    token, owner = found
+    if scope is not None and scope not in token.scopes.split():
+        raise ScopeDenied(scope)
+    return owner
 
 
 def employer_for_token(secret: str) -> Employer | None:
     """The employer whose live (not revoked) token is ``secret``, or None; notes the use."""
-    return _owner_for(secret, EmployerToken, Employer, EmployerToken.employer_id)
+    found = _owner_for(secret, EmployerToken, Employer, EmployerToken.employer_id)
+    return found[1] if found is not None else None
 
 
-def _owner_for(secret: str, model: type[Token], owner_model: type, owner_column) -> Owner | None:
+def _owner_for(
+    secret: str, model: type[Token], owner_model: type, owner_column
+) -> tuple[Token, Owner] | None:
     # The shape is not checked beyond a sane length: tokens made otherwise (the demo's) stay valid.
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
@@ -113,7 +145,7 @@ def _owner_for(secret: str, model: type[Token], owner_model: type, owner_column)
     if token.last_used_at is None or now - _aware(token.last_used_at) >= LAST_USED_PRECISION:
         token.last_used_at = now
         commit()
-    return owner
+    return token, owner
 
 
 def _aware(moment: datetime) -> datetime:

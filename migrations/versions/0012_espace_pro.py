@@ -127,7 +127,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reclamation_file_reclamation_id'), ['reclamation_id'], unique=False)
 
     with op.batch_alter_table('api_token', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('scopes', sa.String(length=200), server_default='feuilles_de_soins', nullable=False))
+        batch_op.add_column(sa.Column('scopes', sa.String(length=200), server_default='feuilles_de_soins arrets_de_travail', nullable=False))
 
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('maternity_start', sa.Date(), nullable=True))

@@ -118,3 +118,13 @@ def test_openapi_describes_the_endpoint(client):
     operation = document["paths"]["/feuilles-de-soins"]["post"]
     assert operation["security"] == [{"jeton": []}]
     assert {"201", "200", "401", "422"} <= set(operation["responses"])
+
+
+def test_a_token_without_the_right_is_refused_with_403(client, users, doctor):
+    token = db.session.scalars(sa.select(ApiToken)).one()
+    token.scopes = "arrets_de_travail"
+    db.session.commit()
+    response = post(client, BODY)
+    assert response.status_code == 403
+    assert "Ce jeton ne permet pas de transmettre des feuilles de soins" in response.get_json()["erreur"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0

@@ -508,7 +508,12 @@ def test_a_professional_account_without_a_professional_is_forbidden(client, cais
 
 def test_a_token_is_shown_once_and_stored_hashed(pro_client, sophie):
     response = pro_client.post(
-        TOKENS, data={"name": "Logiciel du cabinet", "csrf_token": csrf_token(pro_client, TOKENS)}
+        TOKENS,
+        data={
+            "name": "Logiciel du cabinet",
+            "droits": ["feuilles_de_soins", "arrets_de_travail"],
+            "csrf_token": csrf_token(pro_client, TOKENS),
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -527,6 +532,25 @@ def test_a_token_is_shown_once_and_stored_hashed(pro_client, sophie):
     assert token.prefix in listing
     assert "Logiciel du cabinet" in listing
     assert "jamais" in listing
+
+
+def test_a_token_says_what_it_may_do(pro_client, sophie):
+    token = csrf_token(pro_client, TOKENS)
+    page = pro_client.get(TOKENS).get_data(as_text=True)
+    assert 'value="arrets_de_travail" checked' in page
+    none = pro_client.post(TOKENS, data={"name": "Poste 2", "csrf_token": token})
+    assert none.status_code == 422
+    assert "Cochez au moins un droit pour ce jeton." in none.get_data(as_text=True)
+    assert 'value="Poste 2"' in none.get_data(as_text=True)
+    bad = pro_client.post(TOKENS, data={"name": "Poste 2", "droits": "tout", "csrf_token": token})
+    assert bad.status_code == 422
+    done = pro_client.post(
+        TOKENS, data={"name": "Poste 2", "droits": "arrets_de_travail", "csrf_token": token}
+    )
+    assert done.status_code == 200
+    assert db.session.scalars(sa.select(ApiToken)).one().scopes == "arrets_de_travail"
+    listing = pro_client.get(TOKENS).get_data(as_text=True)
+    assert "Transmettre des avis d&#39;arrêt de travail" in listing
 
 
 def test_a_token_needs_a_name(pro_client):

@@ -13,7 +13,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -21,6 +29,7 @@ from app.rules import tariffs
 from app.rules.form_orders import QUANTITY_MAX, QUANTITY_MIN, form_label, orderable_form, orderable_forms
 from app.rules.liquidation import ActLine
 from app.rules.nir import parse_nir
+from app.services.api_tokens import PROFESSIONAL_SCOPES
 from app.services.form_orders import DeliveryAddress
 from app.web.auth.forms import parse_french_date
 from app.web.filters import PARIS
@@ -219,6 +228,18 @@ class TokenForm(FlaskForm):
             DataRequired("Saisissez un nom pour ce jeton, par exemple le nom de votre logiciel."),
             Length(max=80, message="Le nom du jeton ne peut pas dépasser 80 caractères."),
         ],
+    )
+
+
+class ProTokenForm(TokenForm):
+    """A professional's token also says what it may do (at least one right)."""
+
+    droits = SelectMultipleField(
+        "Ce que ce jeton permet",
+        choices=[SelectChoice(scope, label) for scope, label in PROFESSIONAL_SCOPES.items()],
+        validators=[DataRequired("Cochez au moins un droit pour ce jeton.")],
+        default=list(PROFESSIONAL_SCOPES),
+        validate_choice=True,
     )
 
 

@@ -51,11 +51,13 @@ def _professional() -> Professional:
 TOKEN_SPACE = {
     "prefix": "pro",
     "lead": (
-        "Un jeton permet à votre logiciel de facturation de transmettre vos feuilles de soins en votre "
-        "nom. Créez-en un par logiciel ou par poste, et révoquez celui d'un poste perdu ou remplacé."
+        "Un jeton permet à votre logiciel de transmettre en votre nom vos feuilles de soins ou vos avis "
+        "d'arrêt de travail, selon les droits que vous lui donnez. Créez-en un par logiciel ou par poste, "
+        "et révoquez celui d'un poste perdu ou remplacé."
     ),
     "name_hint": "Pour le reconnaître, par exemple « Logiciel du cabinet ».",
     "back": "Retour à l'espace professionnel",
+    "scopes": "oui",  # a professional's token says what it may do
 }
 
 
