@@ -56,6 +56,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
 
+    # A professional's account unused this long is suspended (6 months).
+    PRO_SUSPEND_AFTER_DAYS = _env_int("PRO_SUSPEND_AFTER_DAYS", 183)
+
     # Messagerie: the caisse answers an assuré within 48 h, a professional within 3 working days.
     MESSAGE_REPLY_HOURS = _env_int("MESSAGE_REPLY_HOURS", 48)
     MESSAGE_REPLY_WORKING_DAYS_PRO = _env_int("MESSAGE_REPLY_WORKING_DAYS_PRO", 3)

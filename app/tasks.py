@@ -12,6 +12,7 @@ from app.extensions import db, huey
 from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services import demarches as demarches_service
+from app.services import identity as identity_service
 from app.services import mail as mail_service
 from app.services import notifications as notifications_service
 from app.services import sick_leave as sick_leave_service
@@ -67,3 +68,9 @@ def pay_ij_daily() -> int:
 def remind_unread_decisions() -> int:
     """Announce again the decisions an assuré has not read: a push after a day, an e-mail after 3."""
     return demarches_service.remind_unread()
+
+
+@huey.app_periodic_task(crontab(hour="2", minute="47"))
+def suspend_inactive_professionals_daily() -> int:
+    """Suspend the professionals' accounts unused for 6 months (their sessions end)."""
+    return identity_service.suspend_inactive_professionals()

@@ -539,3 +539,99 @@ def next_gate(user: User) -> str | None:
     if not user.email or user.email_verified_at is None:
         return "auth.email_verify"
     return None
+
+
+# --- Suspension of unused professional accounts ----------------------------------------------
+
+REACTIVATION_LINK_HOURS = 24
+
+
+def _inactive_for(user: User, now: datetime) -> timedelta:
+    return now - _as_aware(user.last_login_at or user.created_at)
+
+
+def suspension_limit() -> timedelta:
+    return timedelta(days=int(_cfg("PRO_SUSPEND_AFTER_DAYS", 183)))
+
+
+def is_suspended(user: User, now: datetime | None = None) -> bool:
+    """True for a professional's account that is suspended, or unused for longer than
+    ``PRO_SUSPEND_AFTER_DAYS`` (6 months): it is then marked suspended (and audited); commits."""
+    if user.role != "professionnel":
+        return False
+    if user.suspended_at is not None:
+        return True
+    now = now or utcnow()
+    if _inactive_for(user, now) <= suspension_limit():
+        return False
+    _suspend(user, now)
+    commit()
+    return True
+
+
+def _suspend(user: User, now: datetime) -> None:
+    user.suspended_at = now
+    audit(
+        "account_suspended", actor=None, subject=user.person, detail="compte inutilisé depuis plus de 6 mois"
+    )
+
+
+def suspend_inactive_professionals(now: datetime | None = None) -> int:
+    """The nightly sweep: mark suspended every professional's account unused for too long (their
+    sessions end: the session version changes). Returns how many; commits."""
+    now = now or utcnow()
+    limit = now - suspension_limit()
+    users = db.session.scalars(
+        sa.select(User).where(
+            User.role == "professionnel",
+            User.suspended_at.is_(None),
+            sa.func.coalesce(User.last_login_at, User.created_at) < limit,
+        )
+    ).all()
+    for user in users:
+        _suspend(user, now)
+        user.session_version += 1
+    commit()
+    return len(users)
+
+
+def send_reactivation_link(user: User) -> bool:
+    """E-mail a reactivation link (24 hours, once) to the suspended account's verified address;
+    False when it has none (the way back is then the caisse). Commits."""
+    if user.suspended_at is None or not user.email or not user.email_verified_at:
+        return False
+    secret = secrets.token_urlsafe(32)
+    new_token(user, "reactivation", secret, timedelta(hours=REACTIVATION_LINK_HOURS))
+    _send(
+        user,
+        user.email,
+        "Réactivation de votre compte professionnel",
+        "Votre compte macaisse n'avait pas été utilisé depuis plus de 6 mois : il a été suspendu pour "
+        "votre sécurité.\n\nPour le réactiver, ouvrez ce lien dans les 24 heures :\n\n"
+        f"{_site_url('auth.pro_reactivate', token=secret)}\n\nVous vous connecterez ensuite comme "
+        "d'habitude. Si vous n'avez rien demandé, ignorez ce message.",
+        "reactivation",
+    )
+    audit("reactivation_link_sent", actor=user, subject=user.person)
+    commit()
+    return True
+
+
+def reactivation_user(secret: str) -> User | None:
+    token = _link_token(secret, "reactivation")
+    return db.session.get(User, token.user_id) if token else None
+
+
+def reactivate(secret: str) -> User | None:
+    """Use a reactivation link: the suspension ends and the account counts as used today. None
+    when the link is unknown, used or expired. Commits."""
+    token = _link_token(secret, "reactivation")
+    if token is None:
+        return None
+    user = db.session.get(User, token.user_id)
+    token.used_at = utcnow()
+    user.suspended_at = None
+    user.last_login_at = utcnow()
+    audit("account_reactivated", actor=user, subject=user.person)
+    commit()
+    return user

@@ -31,7 +31,7 @@ from app.web.auth.forms import (
     RppsLoginForm,
     StaffLoginForm,
 )
-from app.web.auth.session import start_session
+from app.web.auth.session import SUSPENDED_KEY, hold_suspended, start_session
 from app.web.shell import account_home_url
 
 bp = Blueprint("auth", __name__)
@@ -144,6 +144,8 @@ def _second_factor_login(form, user: User | None, template: str, bad_message: st
     status, lock = 200, None
     if form.validate_on_submit():
         outcome = identity.check_password(user, form.password.data, request.remote_addr)
+        if outcome.status == "ok" and identity.is_suspended(outcome.user):
+            return _suspended(outcome.user)
         if outcome.status == "ok":
             if identity.send_login_code(outcome.user, request.remote_addr):
                 session.clear()
@@ -167,6 +169,53 @@ def _second_factor_login(form, user: User | None, template: str, bad_message: st
     if form.errors and status == 200:
         status = 422
     return no_store(render(template, status=status, form=form, next=_next_arg(), lock=lock))
+
+
+def _suspended(user: User):
+    """The password was right but the account is suspended: say why and how to come back."""
+    hold_suspended(user)
+    return redirect(url_for("auth.pro_suspended"))
+
+
+@bp.route("/pro/compte-suspendu", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_ip_key)
+def pro_suspended():
+    """A suspended professional's account: why, and a reactivation link by e-mail (POST)."""
+    pending = session.get(SUSPENDED_KEY)
+    user = None
+    if pending and time.time() - pending.get("at", 0) <= PENDING_SECONDS:
+        user = db.session.get(User, pending["user"])
+    if user is None or user.suspended_at is None:
+        return redirect(url_for("auth.pro_login"))
+    sent = None
+    if request.method == "POST":
+        sent = identity.send_reactivation_link(user)
+    return no_store(
+        render(
+            "auth/pro_suspended.html",
+            sent=sent,
+            months=round(identity.suspension_limit().days / 30.5),
+        )
+    )
+
+
+@bp.route("/pro/reactivation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=_ip_key)
+def pro_reactivate(token: str):
+    """The reactivation link (24 hours, once): a button ends the suspension (a GET changes nothing:
+    mail scanners open links)."""
+    user = identity.reactivation_user(token)
+    if user is None:
+        return render("auth/link_expired.html", status=410, what="réactivation")
+    if request.method == "POST":
+        identity.reactivate(token)
+        session.pop(SUSPENDED_KEY, None)
+        flash(
+            "Votre compte est réactivé : connectez-vous avec votre numéro RPPS et votre mot de passe.",
+            "success",
+        )
+        return redirect(url_for("auth.pro_login"))
+    return no_store(render("auth/pro_reactivate.html", token=token))
 
 
 def _pending_user() -> User | None:

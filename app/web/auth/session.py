@@ -15,6 +15,14 @@ from app.services import employers
 from app.services.accounts import audit
 
 REAUTH_SECONDS = 5 * 60
+SUSPENDED_KEY = "_suspended"
+
+
+def hold_suspended(user: User) -> None:
+    """The right credentials of a suspended account: no session, only what the "compte suspendu"
+    page needs to offer a reactivation link (for 10 minutes)."""
+    session.clear()
+    session[SUSPENDED_KEY] = {"user": user.id, "at": int(time.time())}
 
 
 def start_session(user: User, method: str) -> None:

@@ -16,8 +16,9 @@ from app.extensions import db, limiter
 from app.htmx import redirect, render
 from app.models import Passkey
 from app.security import no_store, safe_next
+from app.services import identity
 from app.services import passkeys as service
-from app.web.auth.session import REAUTH_SECONDS, recent_login, start_session
+from app.web.auth.session import REAUTH_SECONDS, hold_suspended, recent_login, start_session
 from app.web.passkeys.forms import PasskeyNameForm
 from app.web.shell import account_home_url
 
@@ -136,6 +137,9 @@ def login():
         user = service.verify_authentication(_credential_text(body), challenge)
     except service.PasskeyError as error:
         return _json_error(str(error), 400)
+    if identity.is_suspended(user):
+        hold_suspended(user)
+        return _json({"redirect": url_for("auth.pro_suspended")})
     target = safe_next(request.args.get("next"))
     start_session(user, "clé d'accès")
     return _json({"redirect": target or account_home_url()})
