@@ -103,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.cli import register_cli
+    from app.web.agent.reclamations import bp as agent_reclamations_bp
     from app.web.agent.routes import bp as agent_bp
     from app.web.arrets.routes import bp as arrets_bp
     from app.web.auth.routes import bp as auth_bp
@@ -118,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.notifications.routes import bp as notifications_bp
     from app.web.paiements.routes import bp as paiements_bp
     from app.web.passkeys.routes import bp as passkeys_bp
+    from app.web.pro.payments import bp as pro_paiements_bp
+    from app.web.pro.reclamations import bp as pro_reclamations_bp
     from app.web.pro.routes import bp as pro_bp
     from app.web.shell import register_shell
     from app.web.simulateurs.routes import bp as simulateurs_bp
@@ -133,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         agent_bp,
         agent_demarches_bp,
         agent_messages_bp,
+        agent_reclamations_bp,
         passkeys_bp,
         api_bp,
         simulateurs_bp,
@@ -141,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
         arrets_bp,
         pro_bp,
         pro_demarches_bp,
+        pro_reclamations_bp,
+        pro_paiements_bp,
         employeur_bp,
         verification_bp,
     )

@@ -56,6 +56,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
 
+    # "Paiements" of the professional's space: how many months back (18 is common today).
+    PRO_PAYMENTS_MONTHS = _env_int("PRO_PAYMENTS_MONTHS", 10)
+
     # A professional's account unused this long is suspended (6 months).
     PRO_SUSPEND_AFTER_DAYS = _env_int("PRO_SUSPEND_AFTER_DAYS", 183)
 

@@ -27,6 +27,10 @@ DOCX = FileType(
 )
 XLSX = FileType("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 CSV = FileType("csv", "CSV", "text/csv", "csv")
+TIFF = FileType("tiff", "TIFF", "image/tiff", "tif")
+# The Office formats before 2007 (OLE2 compound files).
+DOC = FileType("doc", "DOC", "application/msword", "doc")
+XLS = FileType("xls", "XLS", "application/vnd.ms-excel", "xls")
 # What ``identify`` reports for an Office document carrying macros; never accepted: ``check`` refuses
 # them with their own message when their macro-free counterpart is allowed.
 DOCM = FileType("docm", "DOCM", "application/vnd.ms-word.document.macroEnabled.12", "docm")
@@ -34,8 +38,18 @@ XLSM = FileType("xlsm", "XLSM", "application/vnd.ms-excel.sheet.macroEnabled.12"
 IMAGE_TYPES = (JPEG, PNG)
 DOCUMENT_TYPES = (PDF, JPEG, PNG)
 MESSAGE_TYPES = (PDF, JPEG, PNG, DOCX, XLSX, CSV)
+# A professional's réclamation about a payment: "pdf, doc(x), xls(x), csv, tiff, png, jpeg".
+RECLAMATION_TYPES = (PDF, DOC, DOCX, XLS, XLSX, CSV, TIFF, PNG, JPEG)
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream that makes an OLE2 file a Word or an Excel document, as its directory entry names it
+# (UTF-16LE, then the NUL that ends the name).
+_OLE_STREAMS = (
+    ("WordDocument".encode("utf-16-le") + b"\x00\x00", DOC),
+    ("Workbook".encode("utf-16-le") + b"\x00\x00", XLS),
+    ("Book".encode("utf-16-le") + b"\x00\x00", XLS),
+)
 _MACRO_FREE = {DOCM: DOCX, XLSM: XLSX}
 # C0 controls but tab, LF and CR; DEL; C1 controls (only reachable through UTF-8: cp1252 maps
 # 0x80–0x9F to printable characters or fails).
@@ -54,19 +68,25 @@ def sniff(head: bytes) -> FileType | None:
         return JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
     return None
 
 
 def identify(data: bytes) -> FileType | None:
     """The type of a whole file, or None when it is none we know. Magic bytes come first (``sniff``),
     so a PDF is never taken for text; then Office Open XML (``DOCX``, ``XLSX``, or ``DOCM``/``XLSM``
-    when it carries macros); then text: any plain text file (UTF-8, with or without BOM, or
-    Windows-1252) is reported as ``CSV``, and so is accepted wherever CSV is."""
+    when it carries macros); then the older Office files (``DOC``, ``XLS``: an OLE2 compound file
+    with a ``WordDocument``, ``Workbook`` or ``Book`` stream; any other OLE2 file is none we know);
+    then text: any plain text file (UTF-8, with or without BOM, or Windows-1252) is reported as
+    ``CSV``, and so is accepted wherever CSV is."""
     found = sniff(data[:16])
     if found is not None:
         return found
     if data.startswith(_ZIP_MAGIC):
         return _office_kind(data)
+    if data.startswith(_OLE_MAGIC):
+        return _ole_kind(data)
     return CSV if _is_text(data) else None
 
 
@@ -85,6 +105,11 @@ def _office_kind(data: bytes) -> FileType | None:
     if "xl/workbook.xml" in names:
         return XLSM if macros else XLSX
     return None
+
+
+def _ole_kind(data: bytes) -> FileType | None:
+    # Only the names are looked for: the compound file is never parsed, nothing in it is read.
+    return next((kind for name, kind in _OLE_STREAMS if name in data), None)
 
 
 def _is_text(data: bytes) -> bool:

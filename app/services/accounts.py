@@ -34,6 +34,7 @@ def audit(
 ACCESS_LABELS = {
     "contexte_consulte": "Consultation de vos droits, paiements et démarches pour répondre à votre message",
     "demarche_consulted": "Consultation d'une démarche",
+    "reclamation_paiement": "Réclamation d'un professionnel de santé sur un paiement vous concernant",
 }
 ACCESS_LIMIT = 30
 

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Person, User
 from app.models.base import utcnow
 from app.models.care import Claim, ClaimLine, Debt, DebtRecovery, Payment, Professional
+from app.models.pro_space import ProfessionalPayment
 from app.rules import liquidation
 from app.rules.liquidation import format_euros
 from app.services.transactions import commit
@@ -220,7 +221,7 @@ def _pay(
     """Pay the refund: to the professional under tiers payant, else to the assuré."""
     if gross <= 0:
         return None
-    return build_payment(
+    payment = build_payment(
         assure,
         beneficiary_id=claim.patient_id,
         kind="soins",
@@ -230,6 +231,22 @@ def _pay(
         claim_id=claim.id,
         to_professional=claim.tiers_payant,
     )
+    if payment.payee == "professionnel":
+        # The same payment as the professional sees it in "Paiements", with its lot and invoice.
+        db.session.add(
+            ProfessionalPayment(
+                professional_id=professional.id,
+                kind="tiers_payant",
+                lot_number=claim.lot_number,
+                invoice_number=claim.invoice_number,
+                beneficiary_id=claim.patient_id,
+                claim_id=claim.id,
+                care_date=claim.care_date,
+                paid_on=payment.paid_on,
+                amount=payment.amount,
+            )
+        )
+    return payment
 
 
 def build_payment(

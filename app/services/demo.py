@@ -803,6 +803,9 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_care import load_care_demo
 
     load_care_demo(CAMILLE_NIR, LEO_NIR, LOUIS_NIR)
+    from app.services.demo_pro_payments import load_pro_payments_demo
+
+    load_pro_payments_demo()
     from app.services.demo_employers import load_employer_demo
 
     load_employer_demo()

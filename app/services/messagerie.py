@@ -46,6 +46,7 @@ from app.models.messages import OPEN_THREAD_STATUSES, as_utc
 from app.rules import messagerie as rules
 from app.services import mail as mail_service
 from app.services import notifications
+from app.services import reclamations as reclamations_service
 from app.services.accounts import audit
 from app.services.documents import PARIS
 from app.services.transactions import commit
@@ -663,7 +664,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def dashboard(caisse_id: int) -> list[Pile]:
-    """The caisse's piles of work — messages, démarches, letters to print, form orders — the
+    """The caisse's piles of work — messages, démarches, letters to print, form orders, réclamations — the
     ones with overdue work first. One query per pile."""
     now = utcnow()
     today = datetime.now(PARIS).date()
@@ -691,6 +692,7 @@ def dashboard(caisse_id: int) -> list[Pile]:
             FormOrder.caisse_id == caisse_id, FormOrder.status == "en_attente"
         )
     ).one()
+    reclamations = reclamations_service.pile(caisse_id)
     piles = [
         Pile(
             "Messages à traiter",
@@ -710,5 +712,12 @@ def dashboard(caisse_id: int) -> list[Pile]:
         ),
         Pile("Courriers à imprimer", "agent.courriers", letters[0], 0, letters[1]),
         Pile("Commandes d'imprimés", "agent.form_orders", orders[0], 0, orders[1]),
+        Pile(
+            "Réclamations de professionnels",
+            "agent_reclamations.queue",
+            reclamations[0],
+            0,
+            reclamations[1],
+        ),
     ]
     return sorted(piles, key=lambda pile: pile.overdue == 0)

@@ -261,3 +261,100 @@ def test_read_upload_keeps_office_and_csv_as_sent(data, name, filename, content_
 def test_read_upload_refuses_a_renamed_executable_whatever_its_name(executable, name):
     with pytest.raises(UploadRefused, match="n'est pas un PDF, JPEG, PNG, DOCX, XLSX ou CSV"):
         read_upload(storage(executable, name), "Pièce", "piece", allowed=rules.MESSAGE_TYPES)
+
+
+def ole_file(*streams: str) -> bytes:
+    """An OLE2 compound file's header then directory entries naming ``streams`` (128 bytes each:
+    the UTF-16LE name, NUL-padded), enough for ``identify``, which never parses further."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    entries = b"".join(
+        (name.encode("utf-16-le") + b"\x00\x00").ljust(128, b"\x00") for name in ("Root Entry", *streams)
+    )
+    return header + entries
+
+
+TIFF_LE = b"II*\x00\x08\x00\x00\x00" + b"\x00" * 16
+TIFF_BE = b"MM\x00*\x00\x00\x00\x08" + b"\x00" * 16
+DOC = ole_file("WordDocument", "1Table", "\x05SummaryInformation")
+XLS = ole_file("Workbook", "\x05SummaryInformation")
+XLS_95 = ole_file("Book")
+OTHER_OLE = ole_file("PowerPoint Document", "Current User")
+NOT_RECLAMATION = (
+    "Pièce : ce fichier n'est pas un PDF, DOC, DOCX, XLS, XLSX, CSV, TIFF, PNG ou JPEG (son contenu"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TIFF_LE, rules.TIFF),
+        (TIFF_BE, rules.TIFF),
+        (image_bytes("TIFF"), rules.TIFF),
+        (DOC, rules.DOC),
+        (XLS, rules.XLS),
+        (XLS_95, rules.XLS),
+        (OTHER_OLE, None),
+        (ole_file(), None),
+        (ole_file("Bookmarks"), None),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", None),
+        (b"II*\x01" + b"\x00" * 8, None),
+        (b"II*", rules.CSV),
+        (b"MM*\x00" + b"\x00" * 8, None),
+        (b"\xd0\xcf\x11\xe0" + "WordDocument".encode("utf-16-le") + b"\x00\x00", None),
+    ],
+)
+def test_identify_tiff_and_old_office_files(data, expected):
+    assert rules.identify(data) is expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (PDF, rules.PDF),
+        (DOC, rules.DOC),
+        (DOCX, rules.DOCX),
+        (XLS, rules.XLS),
+        (XLSX, rules.XLSX),
+        (CSV_UTF8, rules.CSV),
+        (TIFF_LE, rules.TIFF),
+        (image_bytes("PNG"), rules.PNG),
+        (image_bytes("JPEG"), rules.JPEG),
+    ],
+)
+def test_check_accepts_every_reclamation_type(data, expected):
+    assert rules.check(data, "Pièce", rules.RECLAMATION_TYPES, 2 * rules.MB) is expected
+
+
+@pytest.mark.parametrize(
+    ("data", "allowed", "message"),
+    [
+        (MZ, rules.RECLAMATION_TYPES, NOT_RECLAMATION),
+        (ELF, rules.RECLAMATION_TYPES, NOT_RECLAMATION),
+        (OTHER_OLE, rules.RECLAMATION_TYPES, NOT_RECLAMATION),
+        (RANDOM_ZIP, rules.RECLAMATION_TYPES, NOT_RECLAMATION),
+        (DOCM, rules.RECLAMATION_TYPES, MACROS),
+        (DOC, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (XLS, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (TIFF_LE, rules.MESSAGE_TYPES, NOT_MESSAGE),
+        (TIFF_BE, rules.DOCUMENT_TYPES, "Pièce : ce fichier n'est pas un PDF, JPEG ou PNG"),
+    ],
+)
+def test_check_refuses_outside_the_reclamation_types(data, allowed, message):
+    with pytest.raises(UploadRefused) as refused:
+        rules.check(data, "Pièce", allowed, 2 * rules.MB)
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "filename", "content_type"),
+    [
+        (TIFF_LE, "scan facture.pdf", "piece.tif", "image/tiff"),
+        (DOC, "courrier.docx", "piece.doc", "application/msword"),
+        (XLS, "tableau.xlsx", "piece.xls", "application/vnd.ms-excel"),
+    ],
+)
+def test_read_upload_keeps_tiff_and_old_office_files_as_sent(data, name, filename, content_type):
+    checked = read_upload(storage(data, name), "Pièce", "piece", allowed=rules.RECLAMATION_TYPES)
+    assert checked.filename == filename
+    assert checked.content_type == content_type
+    assert checked.data == data

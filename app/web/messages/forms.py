@@ -130,9 +130,11 @@ class TemplateForm(FlaskForm):
     texte = _body("Texte du modèle", "Écrivez le texte du modèle.")
 
 
-def read_attachments(form: FlaskForm) -> list[CheckedFile]:
-    """The checked files of ``form.pieces``: at most 3, 5 MB together, each checked by content.
-    A refusal is added to the field's errors (the caller stores nothing then)."""
+def read_attachments(
+    form: FlaskForm, *, allowed: tuple[upload_rules.FileType, ...] = upload_rules.MESSAGE_TYPES
+) -> list[CheckedFile]:
+    """The checked files of ``form.pieces``: at most 3, 5 MB together, each checked by content to be
+    one of ``allowed``. A refusal is added to the field's errors (the caller stores nothing then)."""
     field = form.pieces
     storages = [storage for storage in request.files.getlist(field.name) if storage and storage.filename]
     if len(storages) > rules.MAX_FILES:
@@ -151,7 +153,7 @@ def read_attachments(form: FlaskForm) -> list[CheckedFile]:
                 storage,
                 label,
                 f"piece-{number}",
-                allowed=upload_rules.MESSAGE_TYPES,
+                allowed=allowed,
                 max_bytes=rules.MAX_TOTAL_BYTES,
             )
         except UploadRefused as refused:
