@@ -806,6 +806,9 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_pro_payments import load_pro_payments_demo
 
     load_pro_payments_demo()
+    from app.services.demo_reclamations import load_reclamations_demo
+
+    load_reclamations_demo()
     from app.services.demo_employers import load_employer_demo
 
     load_employer_demo()

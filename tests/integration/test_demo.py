@@ -312,3 +312,15 @@ def test_demo_demarches_fill_both_queues_and_leave_the_demo_accounts_alone(demo)
     assert all(row.files or row.kind == "complementaire" for row in rows)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem)) == 1
     assert load_demarches_demo() == 0
+
+
+def test_demo_reclamations_in_every_state(demo, app):
+    from app.models import PaymentReclamation
+    from app.services.demo_reclamations import load_reclamations_demo
+
+    rows = db.session.scalars(sa.select(PaymentReclamation).order_by(PaymentReclamation.created_at)).all()
+    assert sorted(row.status for row in rows) == ["deposee", "en_cours", "rejetee", "traitee"]
+    for row in rows:
+        assert row.patient is not None
+        assert row.caisse_id == row.patient.caisse_id
+    assert load_reclamations_demo() == 0
