@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.agent.routes import bp as agent_bp
     from app.web.arrets.routes import bp as arrets_bp
     from app.web.auth.routes import bp as auth_bp
+    from app.web.compte.acces import bp as compte_acces_bp
     from app.web.compte.routes import bp as compte_bp
     from app.web.demarches.blueprint import agent_bp as agent_demarches_bp
     from app.web.demarches.pro_medecin_traitant import bp as pro_demarches_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.notifications.routes import bp as notifications_bp
     from app.web.paiements.routes import bp as paiements_bp
     from app.web.passkeys.routes import bp as passkeys_bp
+    from app.web.pro.patients import bp as pro_patients_bp
     from app.web.pro.payments import bp as pro_paiements_bp
     from app.web.pro.reclamations import bp as pro_reclamations_bp
     from app.web.pro.routes import bp as pro_bp
@@ -147,6 +149,8 @@ def _register_blueprints(app: Flask) -> None:
         pro_demarches_bp,
         pro_reclamations_bp,
         pro_paiements_bp,
+        pro_patients_bp,
+        compte_acces_bp,
         employeur_bp,
         verification_bp,
     )

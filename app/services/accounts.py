@@ -35,19 +35,39 @@ ACCESS_LABELS = {
     "contexte_consulte": "Consultation de vos droits, paiements et démarches pour répondre à votre message",
     "demarche_consulted": "Consultation d'une démarche",
     "reclamation_paiement": "Réclamation d'un professionnel de santé sur un paiement vous concernant",
+    "droits_consultes": "Consultation de vos droits par un professionnel de santé",
+    "professional_patient_lookup": (
+        "Vérification de vos droits par un professionnel de santé (feuille de soins, arrêt de travail "
+        "ou médecin traitant)"
+    ),
+    "historique_demande": "Demande d'accès à l'historique de vos remboursements",
+    "historique_autorise": "Accès à l'historique de vos remboursements autorisé",
+    "historique_refuse": "Accès à l'historique de vos remboursements refusé",
+    "historique_code_errone": "Code d'accès à l'historique de vos remboursements erroné",
+    "historique_consulte": "Consultation de l'historique de vos remboursements",
 }
 ACCESS_LIMIT = 30
 
 
-def accesses_by_others(user: User, limit: int = ACCESS_LIMIT) -> list[tuple[AuditEvent, User | None]]:
+def accesses_by_others(
+    user: User,
+    limit: int = ACCESS_LIMIT,
+    *,
+    person_ids: list[int] | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> list[tuple[AuditEvent, User | None]]:
     """What people other than the user did with or read of their data — agents of the caisse,
     professionals — newest first, with the actor's account (one query): "qui a consulté mon
-    dossier"."""
-    subject = (
-        AuditEvent.subject_person_id == user.person_id
-        if user.person_id is not None
-        else AuditEvent.subject_user_id == user.id
-    )
+    dossier". ``person_ids`` widens it to people the user answers for (minor children);
+    ``kinds`` keeps only those kinds of events."""
+    if person_ids:
+        subject = AuditEvent.subject_person_id.in_(person_ids)
+    elif user.person_id is not None:
+        subject = AuditEvent.subject_person_id == user.person_id
+    else:
+        subject = AuditEvent.subject_user_id == user.id
+    if kinds:
+        subject = sa.and_(subject, AuditEvent.kind.in_(kinds))
     actor = sa.orm.aliased(User)
     rows = db.session.execute(
         sa.select(AuditEvent, actor)
