@@ -142,7 +142,8 @@ def submit(
         for act in acts
     ]
     result = liquidation.liquidate(situation, lines, counters_for(patient, care_date.year), tiers_payant)
-    claim = Claim(
+    claim = claim_of(
+        result,
         professional_id=professional.id,
         patient_id=patient.id,
         assure_id=assure.id,
@@ -153,6 +154,38 @@ def submit(
         invoice_number=f"F{utcnow():%y%m%d}{secrets.token_hex(5).upper()}",
         idempotency_key=idempotency_key,
         request_hash=payload_hash,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    if result.debts > 0:
+        db.session.add(
+            Debt(person_id=assure.id, claim_id=claim.id, amount=result.debts, remaining=result.debts)
+        )
+    payment = _pay(claim, assure, professional, result.total_refunded, paid_on or care_date)
+    if payment is not None and payment.payee == "assure":
+        _announce(assure, payment)
+    try:
+        commit()
+    except sa.exc.IntegrityError:
+        # The same Idempotency-Key submitted twice at once: the other request won; answer with its claim.
+        db.session.rollback()
+        if idempotency_key:
+            earlier = db.session.scalar(
+                sa.select(Claim).where(
+                    Claim.professional_id == professional.id, Claim.idempotency_key == idempotency_key
+                )
+            )
+            if earlier is not None:
+                return Submission(earlier, created=False)
+        raise
+    return Submission(claim, created=True)
+
+
+def claim_of(result: liquidation.Liquidation, **fields) -> Claim:
+    """A ``Claim`` with the totals and the lines of a liquidation ``result`` (the décompte), and
+    ``fields`` (who, when, lot and invoice numbers…); not added to the session."""
+    claim = Claim(
+        **fields,
         total_billed=result.total_billed,
         total_base=result.total_base,
         total_amo=result.total_amo,
@@ -189,30 +222,7 @@ def submit(
                 explanation="\n".join(line.explanations),
             )
         )
-    db.session.add(claim)
-    db.session.flush()
-    if result.debts > 0:
-        db.session.add(
-            Debt(person_id=assure.id, claim_id=claim.id, amount=result.debts, remaining=result.debts)
-        )
-    payment = _pay(claim, assure, professional, result.total_refunded, paid_on or care_date)
-    if payment is not None and payment.payee == "assure":
-        _announce(assure, payment)
-    try:
-        commit()
-    except sa.exc.IntegrityError:
-        # The same Idempotency-Key submitted twice at once: the other request won; answer with its claim.
-        db.session.rollback()
-        if idempotency_key:
-            earlier = db.session.scalar(
-                sa.select(Claim).where(
-                    Claim.professional_id == professional.id, Claim.idempotency_key == idempotency_key
-                )
-            )
-            if earlier is not None:
-                return Submission(earlier, created=False)
-        raise
-    return Submission(claim, created=True)
+    return claim
 
 
 def _pay(

@@ -21,10 +21,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Person
-from app.models.care import Claim, ClaimLine, Debt, Payment, Professional
+from app.models.care import Debt, Payment, Professional
 from app.models.pro_space import ProfessionalPayment
 from app.rules import liquidation, tariffs
 from app.rules.liquidation import ActLine
+from app.services.claims import claim_of
 from app.services.demo import CAMILLE_NIR, LEO_NIR, LOUIS_NIR
 
 DOCTOR_RPPS = "10101010105"
@@ -101,7 +102,8 @@ def _invoice(
         date=on,
     )
     result = liquidation.liquidate(situation, _acts(rng, patient, on), liquidation.Counters(), True)
-    claim = Claim(
+    claim = claim_of(
+        result,
         professional_id=doctor.id,
         patient_id=patient.id,
         assure_id=assure.id,
@@ -111,42 +113,7 @@ def _invoice(
         lot_number=lot,
         invoice_number=number,
         created_at=datetime.combine(on, time(18, 30), tzinfo=UTC),
-        total_billed=result.total_billed,
-        total_base=result.total_base,
-        total_amo=result.total_amo,
-        total_pf=result.total_pf,
-        total_franchises=result.total_franchises,
-        total_depassements=result.total_depassements,
-        total_refunded=result.total_refunded,
-        c2s_part=result.part_complementaire_c2s,
-        reste_a_charge=result.reste_a_charge,
-        debts=result.debts,
-        explanations="\n".join(result.explanations),
     )
-    for position, line in enumerate(result.lines):
-        claim.lines.append(
-            ClaimLine(
-                position=position,
-                code=line.code,
-                label=line.label,
-                category=line.category,
-                act_date=line.date,
-                quantity=line.quantity,
-                billed=line.billed,
-                base=line.base,
-                rate=line.rate,
-                amo=line.amo,
-                c2s_part=line.part_complementaire_c2s,
-                depassement=line.depassement,
-                pf=line.pf,
-                franchise=line.franchise,
-                deducted=line.deducted,
-                recovered_later=line.recovered_later,
-                refunded=line.refunded,
-                reste_a_charge=line.reste_a_charge,
-                explanation="\n".join(line.explanations),
-            )
-        )
     rows: list[object] = [
         claim,
         Payment(
