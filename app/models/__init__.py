@@ -12,6 +12,14 @@ from app.models.caisse import Caisse, CaisseMotif
 from app.models.care import ApiToken, Claim, ClaimLine, Debt, DebtRecovery, Payment, Professional
 from app.models.demarches import Demarche, DemarcheEvent, DemarcheFile, HealthCard, InboxItem
 from app.models.documents import IssuedDocument
+from app.models.forum import (
+    ForumEdit,
+    ForumModeration,
+    ForumPost,
+    ForumReport,
+    ForumThread,
+    ForumVote,
+)
 from app.models.identity import KnownDevice, Letter, OneTimeToken, Passkey, SignIn
 from app.models.mail import OutgoingMail
 from app.models.messages import Message, MessageAttachment, MessageThread, ReplyTemplate
@@ -59,6 +67,12 @@ __all__ = [
     "Employer",
     "EmployerToken",
     "FormOrder",
+    "ForumEdit",
+    "ForumModeration",
+    "ForumPost",
+    "ForumReport",
+    "ForumThread",
+    "ForumVote",
     "HealthCard",
     "HistoryConsent",
     "IjPeriod",

@@ -172,7 +172,9 @@ def drop_full_text_ddl(table: str, dialect: str) -> list[str]:
 def is_full_text_object(name: str | None) -> bool:
     """True for the FTS5 tables (and their shadow tables) and GIN indexes, which autogenerate and
     the migration check must leave alone."""
-    return bool(name) and any(name.startswith(prefix) for pair in FULL_TEXT.values() for prefix in pair)
+    prefixes = [prefix for pair in FULL_TEXT.values() for prefix in pair]
+    prefixes += ["forum_thread_fts", "ix_forum_thread_fts"]  # the forum's (app/models/forum.py)
+    return bool(name) and any(name.startswith(prefix) for prefix in prefixes)
 
 
 def _create_full_text(target: sa.Table, connection: sa.Connection, **_: object) -> None:

@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     cgu_version: Mapped[str | None] = mapped_column(sa.String(20))
     cgu_accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The name shown on the forum, chosen by the user (never their name or NIR).
+    pseudonym: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
     # A professional's account unused for 6 months is suspended until its holder reactivates it.
     suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
