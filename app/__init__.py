@@ -114,6 +114,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.demarches.routes import bp as demarches_bp
     from app.web.employeur.routes import bp as employeur_bp
     from app.web.errors import register_error_handlers
+    from app.web.forum import moderation as _forum_moderation  # noqa: F401  (registers views)
+    from app.web.forum import public as _forum_public  # noqa: F401
+    from app.web.forum import write as _forum_write  # noqa: F401
+    from app.web.forum.blueprint import agent_bp as agent_forum_bp
+    from app.web.forum.blueprint import bp as forum_bp
     from app.web.main.routes import bp as main_bp
     from app.web.messages import routes as messages_routes
     from app.web.messages.agent import bp as agent_messages_bp
@@ -138,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
         agent_bp,
         agent_demarches_bp,
         agent_messages_bp,
+        agent_forum_bp,
+        forum_bp,
         agent_reclamations_bp,
         passkeys_bp,
         api_bp,
