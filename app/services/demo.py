@@ -53,6 +53,7 @@ ADMIN_PASSWORD: Final = "Macaisse-Admin-2026"
 STAFF: Final = (
     ("agent44", "agent", "cpam-de-la-loire-atlantique", "Claire Dubois (conseillère)", AGENT_PASSWORD),
     ("agent75", "agent", "cpam-de-paris", "Karim Haddad (conseiller)", AGENT_PASSWORD),
+    ("moderateur", "moderator", "cpam-de-la-loire-atlantique", "Inès Moreau (modératrice)", AGENT_PASSWORD),
     ("admin", "admin", None, "Administration nationale", ADMIN_PASSWORD),
 )
 
@@ -84,6 +85,12 @@ DEMO_LOGINS: Final[list[dict[str, str]]] = [
         "role": "agent",
         "who": "Karim Haddad, CPAM de Paris",
         "login": "agent75",
+        "password": AGENT_PASSWORD,
+    },
+    {
+        "role": "modératrice",
+        "who": "Inès Moreau, modération du forum (CPAM 44)",
+        "login": "moderateur",
         "password": AGENT_PASSWORD,
     },
     {
@@ -824,6 +831,12 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     from app.services.demo_annuaire import load_annuaire_demo
 
     directory = load_annuaire_demo(practitioners, seed)
+    from app.services.demo_forum import load_forum_demo
+
+    load_forum_demo(DEMO_PASSWORD)
+    from app.services.forum_moderation import load_reports_demo
+
+    load_reports_demo(LOUIS_NIR)  # after the forum's demo threads (nothing without threads)
     return DemoSummary(
         caisses=len(caisse_ids),
         assures=len(_existing_nirs(assure_nirs)),

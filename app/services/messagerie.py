@@ -693,6 +693,9 @@ def dashboard(caisse_id: int) -> list[Pile]:
         )
     ).one()
     reclamations = reclamations_service.pile(caisse_id)
+    from app.services import forum_moderation
+
+    reports = forum_moderation.pile()
     piles = [
         Pile(
             "Messages à traiter",
@@ -719,5 +722,6 @@ def dashboard(caisse_id: int) -> list[Pile]:
             0,
             reclamations[1],
         ),
+        Pile("Signalements du forum", "agent_forum.queue", reports[0], 0, reports[1]),
     ]
     return sorted(piles, key=lambda pile: pile.overdue == 0)

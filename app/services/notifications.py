@@ -60,6 +60,7 @@ PREFERENCE_KINDS = {
     "message": "Messages de votre caisse",
     "document": "Documents disponibles",
     "demarche": "Démarches et décisions",
+    "forum": "Forum : réponses à vos questions",
 }
 DEFAULT_CHANNEL = "push"
 DISCREET_TITLE = "Nouvelle notification"

@@ -67,7 +67,7 @@ WIDGET = (
     WidgetButton("adresses", "Adresses et contacts", "widget.adresses"),
     WidgetButton("formulaires", "Formulaires", "widget.formulaires"),
     WidgetButton("annuaire", "Annuaire santé", "widget.annuaire"),
-    WidgetButton("forum", "Forum", "widget.forum"),
+    WidgetButton("forum", "Forum", "forum.index", ("forum",)),
 )
 
 # htmx for a health portal: no history snapshots of personal pages in localStorage, forms with

@@ -14,7 +14,7 @@ WIDGET = [
     ("adresses", "Adresses et contacts", "/adresses", "Adresses et contacts"),
     ("formulaires", "Formulaires", "/formulaires", "Formulaires"),
     ("annuaire", "Annuaire santé", "/annuaire", "Annuaire santé"),
-    ("forum", "Forum", "/forum", "Forum"),
+    ("forum", "Forum", "/forum/", "Forum"),
     ("compte", "Compte", "/connexion", "Se connecter à mon compte"),
 ]
 
@@ -27,7 +27,7 @@ PAGES = [
     "/adresses?code_postal=51300",
     "/formulaires",
     "/annuaire",
-    "/forum",
+    "/forum/",
     "/connexion",
     "/agent/connexion",
     "/hors-ligne",

@@ -67,7 +67,7 @@ def test_load_twice_changes_nothing(demo):
     assert demo.assures == PEOPLE + 2  # the generated crowd, Camille and Louis
     assert before == {
         "people": demo.assures + demo.ayants_droit,
-        "users": 7,
+        "users": 8 + 8,  # with the forum's moderator and its 8 demo writers (pseudonyms)
         "caisses": len(territory.caisses()),
     }
     assert "0 ajoutés" in str(again)
@@ -168,13 +168,14 @@ def test_demo_logins_match_the_accounts(demo):
         "1 84 12 75 108 264 03",
         "agent44",
         "agent75",
+        "moderateur",
         "10101010105",
         "90000001900019",
         "admin",
     ]
     for entry in DEMO_LOGINS:
         assert set(entry) == {"role", "who", "login", "password"}
-        if entry["role"] in ("agent", "admin"):
+        if entry["role"] in ("agent", "modératrice", "admin"):
             user = accounts.authenticate_staff(entry["login"], entry["password"], None)
         elif entry["role"] == "professionnel":
             from app.services import identity

@@ -52,7 +52,7 @@ def test_manifest_shortcuts_are_the_widget_buttons(client):
         ("Adresses et contacts", "/adresses"),
         ("Formulaires", "/formulaires"),
         ("Annuaire santé", "/annuaire"),
-        ("Forum", "/forum"),
+        ("Forum", "/forum/"),
     ]
     assert [s["name"] for s in data["shortcuts"]] == [button.label for button in WIDGET]
 

@@ -755,6 +755,7 @@ def test_preferences_page_and_save(client, users):
         "message": "none",
         "document": "push",
         "demarche": "email",
+        "forum": "none",
         "discreet": "y",
         "csrf_token": token,
     }
@@ -768,6 +769,7 @@ def test_preferences_page_and_save(client, users):
         "message": "none",
         "document": "push",
         "demarche": "email",
+        "forum": "none",
     }
     assert service.is_discreet(camille.id) is True
     html = client.get("/notifications/preferences").get_data(as_text=True)
@@ -779,7 +781,7 @@ def test_preferences_page_and_save(client, users):
     client.post("/notifications/preferences", data=data)
     assert service.is_discreet(camille.id) is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationSettings)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 6
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationPreference)) == 7
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ WIDGET_PAGES = [
     ("/adresses", "Adresses et contacts"),
     ("/formulaires", "Formulaires"),
     ("/annuaire", "Annuaire santé"),
-    ("/forum", "Forum"),
+    ("/forum/", "Forum"),
     ("/hors-ligne", "Consultable hors ligne"),
     ("/connexion", "Se connecter"),
 ]

@@ -177,7 +177,7 @@ def precache_urls() -> list[str]:
         url_for("widget.adresses"),
         url_for("widget.formulaires"),
         url_for("widget.annuaire"),
-        url_for("widget.forum"),
+        url_for("forum.index"),
     ]
 
 

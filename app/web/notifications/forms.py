@@ -23,6 +23,7 @@ KIND_NOUNS = {
     "message": "les messages",
     "document": "les documents",
     "demarche": "les démarches et décisions",
+    "forum": "les réponses du forum",
 }
 
 
@@ -45,6 +46,7 @@ class PreferencesForm(FlaskForm):
     message = _channel_field("message")
     document = _channel_field("document")
     demarche = _channel_field("demarche")
+    forum = _channel_field("forum")
     discreet = BooleanField("Notifications discrètes")
 
     def channels(self) -> dict[str, str]:

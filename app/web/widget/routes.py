@@ -242,5 +242,5 @@ def annuaire_structure(structure_id: int):
 
 @bp.get("/forum")
 def forum():
-    """The assurés' forum; fragment ``content`` for htmx."""
-    return render("widget/forum.html")
+    """The forum moved to its own blueprint: a permanent redirect for old links and shortcuts."""
+    return redirect(url_for("forum.index"), 301)
