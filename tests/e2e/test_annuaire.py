@@ -58,7 +58,7 @@ def test_practitioner_page_by_keyboard(page: Page, live_server):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dr Sophie DURAND")
     expect(page).to_have_url(re.compile(re.escape(DURAND_PAGE) + "$"))
-    assert page.evaluate("document.activeElement.tagName") == "H1"
+    expect(page.get_by_role("heading", level=1)).to_be_focused()  # waits for the focus script
     expect(page.get_by_role("table")).to_contain_text("Consultation du médecin généraliste")
     expect(page.get_by_role("link", name="Connectez-vous à votre compte")).to_be_visible()
 
