@@ -18,6 +18,7 @@ from app.models import ForumModeration, ForumPost, ForumReport, ForumThread, Use
 from app.models.base import utcnow
 from app.services.forum_common import refresh_search_words
 from app.services.notifications import notify
+from app.services.paging import Paged
 
 # key (the radio's value) -> the reason stored and shown
 REPORT_REASONS = {
@@ -95,35 +96,11 @@ class QueueItem:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
-class QueuePage:
-    items: list[QueueItem]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+def _paged(items: list[QueueItem], total: int, page: int) -> Paged[QueueItem]:
+    return Paged(items, total, page, PER_PAGE)
 
 
-def queue(page: int = 1) -> QueuePage:
+def queue(page: int = 1) -> Paged[QueueItem]:
     """The reported items with open reports, the longest waiting first, with their counts and
     reasons. Four queries whatever the number of rows."""
     open_ = ForumReport.status == "ouvert"
@@ -145,7 +122,7 @@ def queue(page: int = 1) -> QueuePage:
     ).all()
     items = [QueueItem(row.thread_id, row.post_id, row.count, row.oldest) for row in rows]
     if not items:
-        return QueuePage(items, total, page)
+        return _paged(items, total, page)
     thread_ids = {item.thread_id for item in items}
     post_ids = {item.post_id for item in items if item.post_id is not None}
     threads = {
@@ -168,7 +145,7 @@ def queue(page: int = 1) -> QueuePage:
         item.thread = threads.get(item.thread_id)
         item.post = posts.get(item.post_id) if item.post_id is not None else None
         item.reasons = reasons.get((item.thread_id, item.post_id), [])
-    return QueuePage(items, total, page)
+    return _paged(items, total, page)
 
 
 def pile() -> tuple[int, datetime | None]:

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from app.extensions import db
 from app.models import Caisse, ForumPost, ForumThread, User
 from app.models.forum import FORUM_FTS
+from app.services.paging import Paged
 
 PAGE_SIZE = 20
 LATEST = 20
@@ -90,34 +91,8 @@ class ThreadRow:
     snippet: Markup | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    """A page of threads, with what ``macros/lists.html::pager`` reads."""
-
-    items: list[ThreadRow]
-    total: int
-    page: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+def _paged(items: list[ThreadRow], total: int, page: int) -> Paged[ThreadRow]:
+    return Paged(items, total, page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -155,16 +130,16 @@ def latest_threads(limit: int = LATEST) -> list[ThreadRow]:
     return [ThreadRow(thread, pseudonym) for thread, pseudonym in rows]
 
 
-def _page(statement: sa.Select, page: int, to_row=None) -> Page:
+def _page(statement: sa.Select, page: int, to_row=None) -> Paged[ThreadRow]:
     """The rows of ``page`` (two queries: count and rows); a page past the end gives the last one."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
     page = min(max(page, 1), max(1, math.ceil(total / PAGE_SIZE)))
     rows = db.session.execute(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     to_row = to_row or (lambda row: ThreadRow(row[0], row[1]))
-    return Page([to_row(row) for row in rows], total, page)
+    return _paged([to_row(row) for row in rows], total, page)
 
 
-def category_threads(key: str, page: int = 1) -> Page:
+def category_threads(key: str, page: int = 1) -> Paged[ThreadRow]:
     """The visible threads of category ``key``, the newest activity first."""
     statement = (
         _with_pseudonym()
@@ -258,12 +233,12 @@ def _matches(terms: list[str], text: str, any_term: bool, with_snippet: bool):
     )
 
 
-def search(text: str, page: int = 1) -> Page:
+def search(text: str, page: int = 1) -> Paged[ThreadRow]:
     """The visible threads holding every word of ``text`` (title, question or a visible answer),
     the best first, with a highlighted extract (two queries)."""
     terms = terms_of(text)
     if not terms:
-        return Page([], 0, 1)
+        return _paged([], 0, 1)
     hits = _matches(terms, text, any_term=False, with_snippet=True)
     statement = (
         _with_pseudonym()
