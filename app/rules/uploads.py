@@ -92,6 +92,10 @@ def identify(data: bytes) -> FileType | None:
 
 def _office_kind(data: bytes) -> FileType | None:
     # Only the central directory is read: no entry is decompressed, so a zip bomb costs nothing.
+    # A damaged or hostile archive makes zipfile raise more than BadZipFile: ValueError or EOFError
+    # for a truncated or negative offset, OSError for a bad seek, NotImplementedError for an
+    # unknown compression, RuntimeError for an encrypted directory. Each means "not a document we
+    # read" (a unit test feeds it thousands of damaged archives).
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

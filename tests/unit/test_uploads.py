@@ -358,3 +358,24 @@ def test_read_upload_keeps_tiff_and_old_office_files_as_sent(data, name, filenam
     assert checked.filename == filename
     assert checked.content_type == content_type
     assert checked.data == data
+
+
+def test_damaged_archives_are_not_recognised_and_never_raise():
+    """Truncated and byte-flipped DOCX archives: ``identify`` answers (a type or None), never raises."""
+    import random
+
+    rng = random.Random(2026)
+    for _ in range(3000):
+        data = bytearray(DOCX)
+        if rng.random() < 0.5:
+            data = data[: rng.randrange(8, len(data))]
+        for _ in range(rng.randrange(1, 6)):
+            data[rng.randrange(4, len(data))] = rng.randrange(256)
+        assert rules.identify(bytes(data)) in (
+            None,
+            rules.DOCX,
+            rules.DOCM,
+            rules.XLSX,
+            rules.XLSM,
+            rules.CSV,
+        )
