@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.agent.routes import bp as agent_bp
     from app.web.arrets.routes import bp as arrets_bp
     from app.web.auth.routes import bp as auth_bp
+    from app.web.compte import accueil as _compte_accueil  # noqa: F401  (registers views)
     from app.web.compte.acces import bp as compte_acces_bp
     from app.web.compte.routes import bp as compte_bp
     from app.web.demarches.blueprint import agent_bp as agent_demarches_bp

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.alerts import AlertDismissal
 from app.models.annuaire import (
     AnnuaireActivity,
     AnnuairePractitioner,
@@ -48,6 +49,7 @@ from app.models.sick_leave import (
 from app.models.user import User
 
 __all__ = [
+    "AlertDismissal",
     "AnnuaireActivity",
     "AnnuairePractitioner",
     "AnnuaireStructure",

@@ -61,6 +61,10 @@ CAMILLE_NIR: Final = "295067505612349"
 LOUIS_NIR: Final = "184127510826403"
 # Léo Martin, born 8 March 2019 in Nantes (44109), order 047.
 LEO_NIR: Final = "119034410904791"
+# Nadia Lefèvre (the account home's alerts, app/services/demo_home.py), her husband and daughter.
+NADIA_BIRTH: Final = date(1988, 4, 21)
+MARC_BIRTH: Final = date(1986, 2, 9)
+INES_BIRTH: Final = date(2016, 9, 30)
 
 DEMO_LOGINS: Final[list[dict[str, str]]] = [
     {
@@ -73,6 +77,12 @@ DEMO_LOGINS: Final[list[dict[str, str]]] = [
         "role": "assuré",
         "who": "Louis Bernard, CPAM de Paris",
         "login": "1 84 12 75 108 264 03",
+        "password": DEMO_PASSWORD,
+    },
+    {
+        "role": "assuré",
+        "who": "Nadia Lefèvre, CPAM de Paris (les alertes de Mon compte)",
+        "login": "2 88 04 75 115 212 53",
         "password": DEMO_PASSWORD,
     },
     {
@@ -785,7 +795,9 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     caisse_ids = {c.key: c.id for c in db.session.scalars(sa.select(Caisse))}
 
     named_created = _load_named_people(caisse_ids)
-    plan = _Generator(random.Random(seed), {CAMILLE_NIR, LOUIS_NIR, LEO_NIR}).assures(people)
+    plan = _Generator(
+        random.Random(seed), {CAMILLE_NIR, LOUIS_NIR, LEO_NIR, nadia_nir(), *_nadia_family_nirs()}
+    ).assures(people)
 
     existing = _existing_nirs([row["nir"] for row in plan.assures])
     missing = [row for row in plan.assures if row["nir"] not in existing]
@@ -805,8 +817,8 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
     db.session.commit()
 
     account_count = _load_accounts(caisse_ids)
-    assure_nirs = [row["nir"] for row in plan.assures] + [CAMILLE_NIR, LOUIS_NIR]
-    ayant_droit_nirs = [row["nir"] for row in plan.ayants_droit] + [LEO_NIR]
+    assure_nirs = [row["nir"] for row in plan.assures] + [CAMILLE_NIR, LOUIS_NIR, nadia_nir()]
+    ayant_droit_nirs = [row["nir"] for row in plan.ayants_droit] + [LEO_NIR, *_nadia_family_nirs()]
     from app.services.demo_care import load_care_demo
 
     load_care_demo(CAMILLE_NIR, LEO_NIR, LOUIS_NIR)
@@ -823,8 +835,12 @@ def load_demo(people: int = 3000, seed: int = 2026, practitioners: int = 20000) 
 
     load_sick_leave_demo(CAMILLE_NIR)
     from app.services.demo_demarches import load_demarches_demo
+    from app.services.demo_home import ensure_account, load_home_demo
 
+    nadia = db.session.scalar(sa.select(Person).where(Person.nir == nadia_nir()))
+    ensure_account(nadia, DEMO_PASSWORD)
     load_demarches_demo()
+    load_home_demo(nadia)
     from app.services.demo_messages import load_messages_demo
 
     load_messages_demo(LOUIS_NIR, DEMO_PASSWORD)
@@ -923,8 +939,69 @@ def _load_named_people(caisse_ids: dict[str, int]) -> int:
         iban=french_iban("99002", "00075", "00000067890"),
         email="louis.bernard@example.org",
     )
+    nadia = _upsert(
+        created,
+        nir=make_nir("F", NADIA_BIRTH, "75115", 212),
+        sex="F",
+        first_name="Nadia",
+        last_name="Lefèvre",
+        birth_date=NADIA_BIRTH,
+        address_line="8 rue Oberkampf",
+        address_complement="",
+        postal_code="75011",
+        commune=paris_11,
+        caisse_ids=caisse_ids,
+        rights_start=date(2007, 9, 1),
+        iban=french_iban("99003", "00075", "00000024680"),
+        email="nadia.lefevre@example.org",
+        medecin_traitant_rpps="10101010105",
+        medecin_traitant_since=date(2021, 3, 2),
+    )
+    from app.services.demo_home import rights_end
+
+    for nir, sex, first_name, birth, lien, rang, end in (
+        (
+            make_nir("M", MARC_BIRTH, "69123", 45),
+            "M",
+            "Marc",
+            MARC_BIRTH,
+            "conjoint",
+            2,
+            rights_end(date.today()),
+        ),
+        (make_nir("F", INES_BIRTH, "75112", 330), "F", "Inès", INES_BIRTH, "enfant", 3, None),
+    ):
+        _upsert(
+            created,
+            nir=nir,
+            sex=sex,
+            first_name=first_name,
+            last_name="Lefèvre",
+            birth_date=birth,
+            address_line="8 rue Oberkampf",
+            address_complement="",
+            postal_code="75011",
+            commune=paris_11,
+            caisse_ids=caisse_ids,
+            rights_start=birth if lien == "enfant" else date(2015, 6, 20),
+            rights_end=end,
+            ouvrant_droit_id=nadia.id,
+            rang=rang,
+            lien=lien,
+            medecin_traitant_rpps="10101010105",
+            medecin_traitant_since=date(2021, 3, 2),
+        )
     db.session.commit()
     return len(created)
+
+
+def nadia_nir() -> str:
+    return make_nir("F", NADIA_BIRTH, "75115", 212)
+
+
+def _nadia_family_nirs() -> tuple[str, str]:
+    """Marc's and Inès's NIRs."""
+    return make_nir("M", MARC_BIRTH, "69123", 45), make_nir("F", INES_BIRTH, "75112", 330)
 
 
 def _upsert(

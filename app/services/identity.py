@@ -534,7 +534,11 @@ def next_gate(user: User) -> str | None:
     """The step a signed-in user must complete before anything else, as an endpoint name."""
     if user.password_change_required:
         return "auth.password_change"
-    if user.cgu_version != current_app.config["CGU_VERSION"]:
+    # A new version of the CGU: an assuré is told on Mon compte (a legal alert that stays until they
+    # accept) and keeps using the account meanwhile; the other spaces have no such home.
+    if user.cgu_version != current_app.config["CGU_VERSION"] and (
+        user.cgu_version is None or user.role != "assure"
+    ):
         return "auth.cgu"
     if not user.email or user.email_verified_at is None:
         return "auth.email_verify"

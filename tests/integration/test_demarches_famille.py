@@ -551,7 +551,7 @@ def test_divorce_alert_prefilled_message_and_standard_answer(client, login_as, a
     login_as("camille")
     end = f"{ex.rights_end:%d/%m/%Y}"
     home = text_of(client.get("/compte/"))
-    assert f"Les droits de Hugo LEROY sur votre dossier prennent fin le {end}." in home
+    assert f"Les droits de Hugo LEROY prennent fin le {end}" in home  # Mon compte's legal alert
     listing = text_of(client.get("/compte/demarches/"))
     assert f"Les droits de Hugo LEROY sur votre dossier prennent fin le {end}." in listing
     assert 'href="/compte/messages/nouveau?objet=divorce"' in home  # a pre-filled message
@@ -573,7 +573,9 @@ def test_divorce_alert_prefilled_message_and_standard_answer(client, login_as, a
     [demarche] = demarches()
     assert (demarche.kind, demarche.beneficiary_id) == ("divorce", ex.id)
     home = text_of(client.get("/compte/"))
-    assert f'href="/compte/demarches/{demarche.id}"' in home  # the alert now follows the message
+    assert "Les droits de Hugo LEROY prennent fin" not in home  # acted on: gone from Mon compte
+    listing = text_of(client.get("/compte/demarches/"))
+    assert f'href="/compte/demarches/{demarche.id}"' in listing  # Mes démarches follows the message
 
     case = text_of(agent_client.get(f"/agent/demarches/{demarche.id}"))
     assert message in case

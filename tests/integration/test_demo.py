@@ -26,6 +26,7 @@ from app.services.demo import (
     LOUIS_NIR,
     _Generator,
     load_demo,
+    nadia_nir,
 )
 
 PEOPLE = 300
@@ -64,10 +65,10 @@ def test_load_twice_changes_nothing(demo):
         PRACTITIONERS + 1,  # and Dr Durand
     )
     assert demo.created == demo.assures + demo.ayants_droit
-    assert demo.assures == PEOPLE + 2  # the generated crowd, Camille and Louis
+    assert demo.assures == PEOPLE + 3  # the generated crowd, Camille, Louis and Nadia
     assert before == {
         "people": demo.assures + demo.ayants_droit,
-        "users": 8 + 8,  # with the forum's moderator and its 8 demo writers (pseudonyms)
+        "users": 9 + 8,  # with Nadia, the forum's moderator and its 8 demo writers (pseudonyms)
         "caisses": len(territory.caisses()),
     }
     assert "0 ajoutés" in str(again)
@@ -95,7 +96,7 @@ def test_more_people_completes_the_same_crowd(demo):
     first = set(db.session.scalars(sa.select(Person.nir)))
     bigger = load_demo(people=PEOPLE + 50, practitioners=PRACTITIONERS)
     assert first < set(db.session.scalars(sa.select(Person.nir)))
-    assert bigger.assures == PEOPLE + 52
+    assert bigger.assures == PEOPLE + 53
 
 
 def test_generation_is_deterministic_and_prefix_stable():
@@ -166,6 +167,7 @@ def test_demo_logins_match_the_accounts(demo):
     assert [entry["login"] for entry in DEMO_LOGINS] == [
         "2 95 06 75 056 123 49",
         "1 84 12 75 108 264 03",
+        "2 88 04 75 115 212 53",
         "agent44",
         "agent75",
         "moderateur",
@@ -302,7 +304,8 @@ def test_demo_demarches_fill_both_queues_and_leave_the_demo_accounts_alone(demo)
     from app.services import demarches as demarches_service
     from app.services.demo_demarches import PLAN, load_demarches_demo
 
-    rows = list(db.session.scalars(sa.select(Demarche)))
+    nadia = db.session.scalar(sa.select(Person).where(Person.nir == nadia_nir()))
+    rows = list(db.session.scalars(sa.select(Demarche).where(Demarche.person_id != nadia.id)))
     assert len(rows) == len(PLAN)
     by_caisse = {row.caisse.key for row in rows}
     assert by_caisse == {"cpam-de-la-loire-atlantique", "cpam-de-paris"}
@@ -311,7 +314,10 @@ def test_demo_demarches_fill_both_queues_and_leave_the_demo_accounts_alone(demo)
     with_account = set(db.session.scalars(sa.select(User.person_id).where(User.person_id.is_not(None))))
     assert not {row.person_id for row in rows} & with_account
     assert all(row.files or row.kind == "complementaire" for row in rows)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem)) == 1
+    inbox = db.session.scalars(sa.select(InboxItem.person_id)).all()
+    assert sorted(inbox) == sorted(
+        [nadia.id, next(row.person_id for row in rows if row.status == "acceptee")]
+    )
     assert load_demarches_demo() == 0
 
 

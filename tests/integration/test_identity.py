@@ -472,14 +472,43 @@ def test_logout_everywhere_ends_the_other_browser(app, client, users):
     assert client.get("/compte/").status_code == 302
 
 
-def test_new_cgu_version_sends_users_to_the_cgu_page(app, client, users):
+def test_new_cgu_version_is_a_legal_alert_on_the_home_of_an_assure(app, client, users):
     login(client, users["camille"])
     app.config["CGU_VERSION"] = "2027-01"
+    home = client.get("/compte/")
+    assert home.status_code == 200
+    assert "Les conditions générales d'utilisation ont changé" in html_lib.unescape(
+        home.get_data(as_text=True)
+    )
+    assert 'href="/cgu"' in html_lib.unescape(home.get_data(as_text=True))
+    # Legal: it cannot be put away.
+    token = csrf_token(client, "/compte/")
+    client.post("/compte/alertes/masquer", data={"csrf_token": token, "alerte": "cgu"})
+    assert "Les conditions générales d'utilisation ont changé" in html_lib.unescape(
+        client.get("/compte/").get_data(as_text=True)
+    )
+    # Accepting makes it disappear.
+    client.post("/cgu", data={"csrf_token": csrf_token(client, "/cgu"), "accept": "y"})
+    assert "conditions générales d'utilisation ont changé" not in html_lib.unescape(
+        client.get("/compte/").get_data(as_text=True)
+    )
+
+
+def test_cgu_never_accepted_sends_users_to_the_cgu_page(app, client, users):
+    login(client, users["camille"])
+    users["camille"].cgu_version = None
+    db.session.commit()
     response = client.get("/compte/")
     assert response.headers["Location"] == "/cgu"
     assert client.get("/formulaires").status_code == 200
     htmx = client.get("/compte/", headers=HX)
     assert htmx.headers["HX-Redirect"] == "/cgu"
+
+
+def test_new_cgu_version_still_gates_the_staff(app, client, users):
+    login(client, users["agent44"])
+    app.config["CGU_VERSION"] = "2027-01"
+    assert client.get("/agent/").headers["Location"] == "/cgu"
 
 
 def test_security_page_lists_the_history(client, users):

@@ -10,7 +10,7 @@ accepting changes nothing in the register: the ex-spouse's own file is opened by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -22,6 +22,8 @@ from app.services.demarche_kinds import KindHandler, payload_of, register
 from app.services.documents import paris_day
 
 ALERT_DAYS = 90
+# The messagerie's motif of the pre-filled message.
+MESSAGE_MOTIF = "changement-de-situation"
 MESSAGE_MAX = 2000
 
 
@@ -72,6 +74,26 @@ def alerts_for(holder: Person) -> list[Alert]:
         ).all()
     )
     return [Alert(member, member.rights_end, open_ones.get(member.id)) for member in ending]
+
+
+def written_since(holder: Person, ends_on: date) -> bool:
+    """Whether the assuré wrote to the caisse about a change of situation since the alert about a
+    right ending on ``ends_on`` appeared (the caisse then follows it up in that thread)."""
+    from app.models import MessageThread
+
+    since = ends_on - timedelta(days=ALERT_DAYS)
+    return (
+        db.session.scalar(
+            sa.select(MessageThread.id)
+            .where(
+                MessageThread.person_id == holder.id,
+                MessageThread.motif == MESSAGE_MOTIF,
+                MessageThread.created_at >= datetime.combine(since, time.min, tzinfo=UTC),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def prefilled_message(holder: Person, conjoint: Person | None) -> str:

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.htmx import render
 from app.security import no_store, roles_required
-from app.services import ij_documents, sick_leave
+from app.services import account_home, ij_documents, sick_leave
 from app.web.auth.forms import parse_french_date
 
 bp = Blueprint("arrets", __name__, url_prefix="/compte/arrets")
@@ -54,6 +54,8 @@ def detail(arret_id: int):
     episode = sick_leave.episode_of(current_user.person, arret_id)
     if episode is None:
         abort(404)
+    for attestation in episode.initial.attestations:  # the home's "attestation reçue" alerts are read
+        account_home.acknowledge(current_user, f"attestation-recue:{attestation.id}")
     return no_store(
         render(
             "arrets/detail.html",

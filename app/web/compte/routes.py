@@ -9,39 +9,17 @@ from app.documents import forms_pdf
 from app.extensions import limiter
 from app.htmx import redirect, render
 from app.models import IssuedDocument, Person
-from app.models.register import LIENS
 from app.rules import annuaire as annuaire_rules
 from app.rules import forms_catalogue
 from app.security import no_store, roles_required
 from app.services import annuaire as annuaire_service
 from app.services import documents as documents_service
 from app.services import medecin_traitant as medecin_traitant_service
-from app.services import messagerie as messagerie_service
-from app.services.demarche_kinds import divorce as divorce_kind
 from app.web.compte.forms import AttestationForm
 
 bp = Blueprint("compte", __name__, url_prefix="/compte")
 
 MEDECIN_TRAITANT_FORM = "declaration-de-choix-du-medecin-traitant"
-
-
-@bp.get("/")
-@roles_required("assure")
-def home():
-    """Account home: greeting, the beneficiaries of the file, the caisse, the answers of the caisse
-    not yet read and the alert when a conjoint's rights end soon (divorce); fragment ``content``."""
-    person = current_user.person
-    return no_store(
-        render(
-            "compte/home.html",
-            person=person,
-            caisse=person.caisse,
-            liens=LIENS,
-            members=documents_service.file_members(person),
-            divorce_alerts=divorce_kind.alerts_for(person),
-            unread_messages=messagerie_service.unread_count(current_user),
-        )
-    )
 
 
 MEDECIN_TRAITANT_CHOICE = "medecin_traitant_choice"
@@ -120,8 +98,14 @@ def _documents_page(person: Person, form: AttestationForm, status: int = 200):
 def documents():
     """Mes documents: the attestation de droits to download (the whole file or one beneficiary) and
     the documents already issued with their verification codes; fragment ``content``."""
+    from app.web.compte.accueil import beneficiary_default
+
     person = current_user.person
-    return _documents_page(person, AttestationForm.for_file(documents_service.file_members(person)))
+    form = AttestationForm.for_file(documents_service.file_members(person))
+    proche = beneficiary_default()
+    if proche:  # "Agir pour un proche": the child's attestation is offered first
+        form.beneficiaire.data = proche
+    return _documents_page(person, form)
 
 
 @bp.post("/documents/attestation")

@@ -110,7 +110,7 @@ def _prefill(form: NewThreadForm, demarche: Demarche | None) -> None:
         person = current_user.person
         alerts = divorce_kind.alerts_for(person)
         conjoint = alerts[0].conjoint if alerts else None
-        form.motif.data = "changement-de-situation"
+        form.motif.data = divorce_kind.MESSAGE_MOTIF
         form.sujet.data = "Divorce ou séparation : les droits de mon ex-conjoint(e)"
         form.message.data = divorce_kind.prefilled_message(person, conjoint)
 

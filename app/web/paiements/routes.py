@@ -9,7 +9,8 @@ from flask_login import current_user
 from app.documents.statements import monthly_statement, of_month
 from app.htmx import is_htmx, render
 from app.security import no_store, roles_required
-from app.services import sick_leave
+from app.services import account_home, sick_leave
+from app.web.compte.accueil import beneficiary_default
 from app.web.paiements import queries
 from app.web.paiements.forms import DATE_HINT, PaymentFilterForm
 from app.web.paiements.queries import KINDS
@@ -30,7 +31,12 @@ def index():
     links), else ``content``. Raises 404 for a page past the last one.
     """
     person = current_user.person
-    form = PaymentFilterForm.for_file(person, request.args)
+    args = request.args
+    proche = beneficiary_default()
+    if proche and "beneficiaire" not in args:  # "Agir pour un proche": the child's payments first
+        args = args.copy()
+        args["beneficiaire"] = proche
+    form = PaymentFilterForm.for_file(person, args)
     today = queries.paris_today()
     months = int(current_app.config.get("PAYMENTS_MONTHS", 27))
     page = request.args.get("page", 1, type=int) or 1
@@ -86,6 +92,8 @@ def detail(payment_id: int):
     on it and those its claim created; fragment ``content``. Raises 404 unless it is of the file."""
     person = current_user.person
     payment = queries.payment_of(person, payment_id)
+    if payment.recovered:
+        account_home.acknowledge(current_user, f"recuperation:{payment.id}")  # the home's alert is read
     return no_store(
         render(
             "paiements/detail.html",
