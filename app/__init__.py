@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models
     from app.assets import init_assets
     from app.extensions import csrf, db, huey, limiter, migrate
+    from app.rules import conges_naissance
     from app.security import init_security
 
     db.init_app(app)
@@ -96,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     huey.init_app(app)
     init_security(app)
     init_assets(app)
+    app.jinja_env.globals["conges_naissance_resume"] = conges_naissance.resume
 
     from app import tasks  # noqa: F401  (registers the queued jobs on huey)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.simulations_ij_c2s import MAX_FOYER
-from app.rules import c2s, tariffs
+from app.rules import c2s, conges_naissance, tariffs
 
 MONEY = {"type": "number", "multipleOf": 0.01, "minimum": 0, "description": "Euros, deux décimales."}
 DATE = {"type": "string", "format": "date", "example": "2025-03-10"}
@@ -126,6 +126,91 @@ SIMULATOR_SCHEMAS = {
             "eligible": {"type": "boolean"},
             "participation_mensuelle": MONEY,
             "explications": EXPLANATIONS,
+        },
+    },
+    "SimulationCongeNaissance": {
+        "type": "object",
+        "required": ["type"],
+        "description": "Maternité : date_accouchement_prevue requise ; paternité : date_naissance requise.",
+        "properties": {
+            "type": {"type": "string", "enum": ["maternite", "paternite"]},
+            "date_accouchement_prevue": {
+                **DATE,
+                "description": "Maternité : date présumée de l'accouchement.",
+            },
+            "date_naissance": {**DATE, "description": "Paternité : date de naissance de l'enfant."},
+            "naissances": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": conges_naissance.MAX_NAISSANCES,
+                "default": 1,
+                "description": "Nombre d'enfants attendus ou nés (2 : jumeaux).",
+            },
+            "enfants_a_charge": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": conges_naissance.MAX_ENFANTS_A_CHARGE,
+                "default": 0,
+                "description": "Maternité : enfants déjà à charge.",
+            },
+            "report_semaines": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 0,
+                "description": "Maternité : semaines de congé prénatal reportées après la naissance "
+                "(3 au plus).",
+            },
+            "anticipation_semaines": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 0,
+                "description": "Maternité : semaines d'avance du congé prénatal, prises sur le postnatal "
+                "(2 au plus avec 2 enfants à charge, 4 pour des jumeaux).",
+            },
+            "conge_pathologique": {
+                "type": "boolean",
+                "default": False,
+                "description": "Maternité : montrer les périodes de congé pathologique (sur prescription).",
+            },
+        },
+    },
+    "CongeNaissance": {
+        "type": "object",
+        "required": ["periodes", "explications", "sources"],
+        "description": "Maternité : semaines_prenatales, semaines_postnatales, debut, fin ; paternité : "
+        "jours_conge_naissance, jours_obligatoires, jours_restants, date_limite. Dates incluses.",
+        "properties": {
+            "semaines_prenatales": {"type": "integer", "minimum": 0},
+            "semaines_postnatales": {"type": "integer", "minimum": 0},
+            "debut": DATE,
+            "fin": DATE,
+            "jours_conge_naissance": {"type": "integer", "minimum": 0},
+            "jours_obligatoires": {"type": "integer", "minimum": 0},
+            "jours_restants": {"type": "integer", "minimum": 0},
+            "date_limite": {**DATE, "description": "Dernier jour pour prendre les jours restants."},
+            "periodes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "libelle", "debut", "fin", "jours", "remarque"],
+                    "properties": {
+                        "type": {"type": "string"},
+                        "libelle": {"type": "string"},
+                        "debut": DATE,
+                        "fin": DATE,
+                        "jours": {"type": "integer", "minimum": 1},
+                        "remarque": {"type": "string"},
+                    },
+                },
+            },
+            "explications": EXPLANATIONS,
+            "sources": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"titre": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
+                },
+            },
         },
     },
 }
@@ -408,6 +493,14 @@ def openapi_document() -> dict[str, Any]:
                 "simulerC2S",
                 "SimulationC2S",
                 "C2S",
+            ),
+            "/simulations/conge-maternite-paternite": _simulator(
+                "Calculer les dates d'un congé de maternité ou de paternité",
+                "Périodes du congé (dates incluses), avec les règles en vigueur à la date présumée de "
+                "l'accouchement (maternité) ou à la date de naissance (paternité).",
+                "simulerCongeNaissance",
+                "SimulationCongeNaissance",
+                "CongeNaissance",
             ),
         },
         "components": {

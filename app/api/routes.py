@@ -9,6 +9,7 @@ from flask import Blueprint, request
 from app.api.json import error_response, json_response, money
 from app.api.openapi import openapi_document
 from app.api.simulations import ContractError, simulate_refund
+from app.api.simulations_conges import simulate_conge
 from app.api.simulations_ij_c2s import simulate_c2s, simulate_ij
 from app.extensions import csrf, limiter
 from app.rules.tariffs import RulesError
@@ -60,6 +61,14 @@ def simulation_indemnites_journalieres():
 def simulation_c2s():
     """C2S simulator (no login): 200 with eligibility and monthly participation; 422 in French."""
     return _simulate(simulate_c2s, "date")
+
+
+@bp.post("/simulations/conge-maternite-paternite")
+@limiter.limit(SIMULATOR_LIMIT)
+def simulation_conge_maternite_paternite():
+    """Congé maternité / paternité simulator (no login): 200 with the periods and their dates; 422 in
+    French, on the field at fault (the rules' refusals included)."""
+    return _simulate(simulate_conge, "type")
 
 
 def _professional_request(find_professional):

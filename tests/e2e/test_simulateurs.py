@@ -51,3 +51,28 @@ def test_c2s_simulator_answers_and_is_accessible(page: Page, live_server):
         )
     ).to_be_focused()
     assert_accessible(page)
+
+
+def test_conge_simulator_by_keyboard_shows_the_periods(page: Page, live_server):
+    page.goto(live_server.url + "/simulateurs/conge-maternite-paternite")
+    assert_accessible(page)
+    # Maternité is checked by default; the form is filled and sent with the keyboard only.
+    # A date input takes typed digits in the browser's locale order, and Tab moves between its day,
+    # month and year: the date is set with fill(), the other fields are typed into.
+    page.get_by_label("Date présumée de l'accouchement").fill("2026-06-15")
+    page.get_by_label("Nombre d'enfants déjà à votre charge").focus()
+    page.keyboard.type("2")
+    page.get_by_label("Montrer aussi le congé pathologique (sur prescription médicale)").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Calculer les dates").focus()
+    page.keyboard.press("Enter")
+    heading = page.get_by_role(
+        "heading", level=2, name="Votre congé de maternité : du 20/04/2026 au 18/10/2026"
+    )
+    expect(heading).to_be_focused()
+    expect(page.get_by_role("row", name=re.compile(r"^Congé postnatal"))).to_contain_text("18/10/2026")
+    expect(page.get_by_role("row", name=re.compile(r"^Congé pathologique prénatal"))).to_contain_text(
+        "06/04/2026"
+    )
+    expect(page).to_have_url(re.compile(r"/simulateurs/conge-maternite-paternite\?type=maternite&"))
+    assert_accessible(page)

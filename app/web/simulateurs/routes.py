@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from app.api.simulations import SECTEURS, ContractError, simulate_refund
+from app.api.simulations_conges import run_conge
 from app.api.simulations_ij_c2s import run_c2s, run_ij
 from app.htmx import render
 from app.rules import tariffs
@@ -171,4 +172,38 @@ def c2s():
             errors = {"date": str(exc)}
         status = 422 if errors else 200
     response = render("simulateurs/c2s.html", status=status, args=args, result=result, errors=errors)
+    return no_store(response) if args else response
+
+
+@bp.get("/conge-maternite-paternite")
+def conge_maternite_paternite():
+    """ "Calculer mon congé de maternité ou de paternité": the form and, once submitted, the periods
+    with their dates and why; fragment ``content`` for htmx; 422 with the typed values kept on error."""
+    args = request.args
+    result, errors, status = None, {}, 200
+    kind = args.get("type")
+    if kind is not None:
+        body = {
+            "type": kind,
+            "date_accouchement_prevue": args.get("date_accouchement_prevue", "").strip(),
+            "date_naissance": args.get("date_naissance", "").strip(),
+            "naissances": _whole(args, "naissances"),
+            "enfants_a_charge": _whole(args, "enfants_a_charge"),
+            "report_semaines": _whole(args, "report_semaines"),
+            "anticipation_semaines": _whole(args, "anticipation_semaines"),
+            "conge_pathologique": args.get("conge_pathologique", "") in YES,
+        }
+        try:
+            result = run_conge(body)
+        except ContractError as exc:
+            errors = dict(exc.fields)
+        status = 422 if errors else 200
+    response = render(
+        "simulateurs/conge_maternite_paternite.html",
+        status=status,
+        args=args,
+        kind=kind or "maternite",
+        result=result,
+        errors=errors,
+    )
     return no_store(response) if args else response
