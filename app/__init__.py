@@ -105,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.cli import register_cli
+    from app.services import fiches_figures
     from app.web.agent.reclamations import bp as agent_reclamations_bp
     from app.web.agent.routes import bp as agent_bp
     from app.web.arrets.routes import bp as arrets_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.forum import write as _forum_write  # noqa: F401
     from app.web.forum.blueprint import agent_bp as agent_forum_bp
     from app.web.forum.blueprint import bp as forum_bp
+    from app.web.informations.routes import bp as informations_bp
     from app.web.main.routes import bp as main_bp
     from app.web.messages import routes as messages_routes
     from app.web.messages.agent import bp as agent_messages_bp
@@ -163,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         compte_acces_bp,
         employeur_bp,
         verification_bp,
+        informations_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -170,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
     register_shell(app)
     register_cli(app)
+    fiches_figures.register(app)
 
 
 def _register_hooks(app: Flask) -> None:

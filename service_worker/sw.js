@@ -29,7 +29,7 @@ const MAX_ENTRIES = 60;
 const PERSONAL_META = "/__macaisse__/personnel.json";
 
 // Public pages of the widget: network first, cached copy when offline.
-const PUBLIC_PREFIXES = ["/dmp", "/adresses", "/formulaires", "/annuaire", "/forum", "/hors-ligne"];
+const PUBLIC_PREFIXES = ["/dmp", "/adresses", "/formulaires", "/annuaire", "/forum", "/hors-ligne", "/informations"];
 
 function isPublicPage(url) {
   if (url.pathname === "/") return true;

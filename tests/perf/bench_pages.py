@@ -53,8 +53,8 @@ def main() -> None:
         db.create_all()
         sync_caisses()
     client = app.test_client()
-    print(f"{'page':<42}{'req/s':>10}{'ratio':>8}")
-    print(f"{'bare Flask hello (baseline)':<42}{baseline:>10.0f}{1:>8.2f}")
+    print(f"{'page':<52}{'req/s':>10}{'ratio':>8}")
+    print(f"{'bare Flask hello (baseline)':<52}{baseline:>10.0f}{1:>8.2f}")
     for label, url, headers in [
         ("accueil (page)", "/", None),
         ("DMP (page)", "/dmp", None),
@@ -62,9 +62,26 @@ def main() -> None:
         ("adresses 44000 (page)", "/adresses?code_postal=44000", None),
         ("adresses 51300, 46 communes (fragment)", "/adresses?code_postal=51300", {"HX-Request": "true"}),
         ("connexion (page)", "/connexion", None),
+        ("informations pratiques (page)", "/informations/", None),
+        (
+            "fiche généraliste, 3 exemples calculés (page)",
+            "/informations/consultation-medecin-generaliste",
+            None,
+        ),
+        (
+            "fiche généraliste (fragment htmx)",
+            "/informations/consultation-medecin-generaliste",
+            {"HX-Request": "true"},
+        ),
+        ("recherche « franchise » (fragment)", "/informations/?q=franchise", {"HX-Request": "true"}),
+        (
+            "congé maternité, jumeaux (page)",
+            "/simulateurs/conge-maternite-paternite?type=maternite&date_accouchement_prevue=2026-06-15&enfants_a_charge=0&naissances=2",
+            None,
+        ),
     ]:
         rate = measure(client, url, args.requests, headers)
-        print(f"{label:<42}{rate:>10.0f}{rate / baseline:>8.2f}")
+        print(f"{label:<52}{rate:>10.0f}{rate / baseline:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Informations pratiques: the fiches, their search and the accessibility statement (public)."""
