@@ -125,8 +125,9 @@ def test_complementaire_telephone_and_activity(page: Page, browser: Browser, liv
 
 def test_divorce_message_answered_and_removal_refused(page: Page, browser: Browser, live_server, ex_conjoint):
     sign_in_with_password(page, live_server)
-    expect(page.locator("main")).to_contain_text("Les droits de Hugo LEROY sur votre dossier prennent fin le")
-    page.get_by_role("link", name="Écrire à ma caisse (message pré-rempli)").click()
+    alert = page.locator(".alerts__item", has_text="Les droits de Hugo LEROY prennent fin le")
+    expect(alert).to_contain_text("message pré-rempli")
+    alert.get_by_role("link", name="Écrire à ma caisse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Écrire à ma caisse")
     expect(page.get_by_label("Votre message")).to_contain_text("Hugo LEROY")
     expect(page.get_by_label("Changement de situation")).to_be_checked()
