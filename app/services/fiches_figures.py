@@ -26,7 +26,7 @@ from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
 from app.api.simulations import ContractError, simulate_refund
-from app.rules import c2s, dated, ij, tariffs
+from app.rules import c2s, ceam, dated, ij, tariffs
 
 PARIS: Final = ZoneInfo("Europe/Paris")
 EXAMPLE_TEMPLATE: Final = "informations/_exemple.html"
@@ -90,6 +90,11 @@ RULES: Final[dict[str, Callable[[dt.date], Decimal | int | None]]] = {
     "pmss": lambda on: _ij_series("pmss", on),
     "c2s_plafond_1": lambda on: c2s.ceilings(on, 1).gratuite,
     "c2s_plafond_participation_1": lambda on: c2s.ceilings(on, 1).participation,
+    # The CEAM and carte Vitale rules of the démarches (app/rules/ceam.py), not dated there.
+    "ceam_validite_ans": lambda on: ceam.CARD_VALIDITY_YEARS,
+    "ceam_delai_commande_jours": lambda on: ceam.ORDER_LEAD_DAYS,
+    "certificat_ceam_mois": lambda on: ceam.CERTIFICAT_VALIDITY_MONTHS,
+    "vitale_age_min": lambda on: ceam.VITALE_MIN_AGE,
 }
 RULE_NAMES: Final = tuple(RULES)
 

@@ -14,9 +14,9 @@ from flask_wtf.csrf import generate_csrf
 
 from app.web.filters import register_filters
 
-# Reachable before the CGU are accepted and the e-mail verified: the public widget, the gate's own
-# steps, sign-out, and static files.
-GATE_OPEN_BLUEPRINTS = {"main", "widget"}
+# Reachable before the CGU are accepted and the e-mail verified: the public widget, the information
+# pages and the simulators (public, nothing personal), the gate's own steps, sign-out, and static files.
+GATE_OPEN_BLUEPRINTS = {"main", "widget", "informations", "simulateurs"}
 GATE_OPEN_ENDPOINTS = {
     "static",
     "auth.logout",

@@ -64,6 +64,15 @@ def test_home_loads_its_blocks_lazily_and_acts_for_a_child(page: Page, live_serv
     expect(page.get_by_role("region", name="Dossier affiché")).to_have_count(0)
     expect(page.get_by_role("heading", name="Vos droits")).to_be_visible()
 
+    # The blocks' own pages (reached without JavaScript) are pages of their own, accessible too.
+    for url, title in (
+        ("/compte/blocs/derniers-paiements", "Mes derniers paiements"),
+        ("/compte/blocs/demarches-en-cours", "Mes démarches en cours"),
+    ):
+        page.goto(live_server.url + url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        assert_accessible(page)
+
 
 def test_nadia_sees_her_alerts_most_urgent_first(page: Page, live_server):
     sign_in(page, live_server, NADIA)

@@ -501,6 +501,9 @@ def test_cgu_never_accepted_sends_users_to_the_cgu_page(app, client, users):
     response = client.get("/compte/")
     assert response.headers["Location"] == "/cgu"
     assert client.get("/formulaires").status_code == 200
+    # The public information and simulators stay readable meanwhile.
+    assert client.get("/informations/c2s").status_code == 200
+    assert client.get("/simulateurs/conge-maternite-paternite").status_code == 200
     htmx = client.get("/compte/", headers=HX)
     assert htmx.headers["HX-Redirect"] == "/cgu"
 

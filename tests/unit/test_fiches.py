@@ -66,7 +66,7 @@ def test_every_fiche_renders_with_its_examples(app):
         assert "Cet exemple ne peut pas être calculé" not in text, item.slug
 
 
-def test_the_fiches_of_h2_are_there():
+def test_the_remboursement_fiches_are_there():
     for slug in (
         "consultation-medecin-generaliste",
         "consultation-medecin-specialiste",

@@ -71,7 +71,7 @@ def source_body(slug: str) -> str:
     return text[text.index(fiches.CLOSE) + len(fiches.CLOSE) :]
 
 
-def test_the_fiches_of_h3_are_there_with_their_theme():
+def test_the_life_event_prevention_and_rights_fiches_are_there_with_their_theme():
     for slug, theme in THEMES.items():
         item = fiches.fiche(slug)
         assert item is not None, slug
@@ -196,3 +196,15 @@ def test_the_figures_are_those_of_the_day(client, monkeypatch):
     monkeypatch.setattr(fiches_figures, "today", lambda: day)
     page = page_text(client, "c2s")
     assert "règles en vigueur le 01/06/2025" in page
+
+
+def test_the_ceam_fiche_follows_the_rules_of_the_demarche(client, monkeypatch):
+    from app.rules import ceam
+
+    text = page_text(client, "ceam-et-soins-a-l-etranger")
+    assert f"au moins {ceam.ORDER_LEAD_DAYS} jours avant" in text
+    assert f"valable {ceam.CARD_VALIDITY_YEARS} ans" in text
+    assert f"pendant {ceam.CERTIFICAT_VALIDITY_MONTHS} mois" in text
+    monkeypatch.setattr(ceam, "ORDER_LEAD_DAYS", 21)
+    fiches.clear_caches()
+    assert "au moins 21 jours avant" in page_text(client, "ceam-et-soins-a-l-etranger")
