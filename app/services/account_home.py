@@ -67,7 +67,7 @@ class Alert:
     @property
     def tone(self) -> str:
         """The CSS tone: legal and security ones as warnings, the rest as information."""
-        return "warning" if self.rank <= TO_DO else "info"
+        return "warning" if self.rank <= SECURITY else "info"
 
 
 def today() -> date:
