@@ -63,6 +63,8 @@ class Alert:
     dismissable: bool = False
     # The day the alert is about (a deadline, a date of payment): sorts alerts of the same rank.
     day: date | None = None
+    # The fiche pratique that explains it ("En savoir plus"), by slug.
+    fiche: str | None = None
 
     @property
     def tone(self) -> str:
@@ -187,6 +189,7 @@ def _divorce(holder: Person) -> list[Alert]:
             "Écrire à ma caisse",
             url_for("messages.new", objet="divorce"),
             day=alert.ends_on,
+            fiche="separation-ou-divorce",
         )
         for alert in alerts
         if alert.open_demarche_id is None and not written
@@ -272,6 +275,7 @@ def _ceam(holder: Person, subject: Person) -> list[Alert]:
                 url_for("demarches.ceam_new"),
                 dismissable=True,
                 day=until,
+                fiche="ceam-et-soins-a-l-etranger",
             )
         )
     return alerts
@@ -329,6 +333,7 @@ def _arrets(holder: Person) -> list[Alert]:
                 url_for("arrets.detail", arret_id=arret.id),
                 dismissable=True,
                 day=arret.start_date,
+                fiche="arret-de-travail-et-indemnites-journalieres",
             )
         )
     since = utcnow() - timedelta(days=ATTESTATION_DAYS)
@@ -385,6 +390,7 @@ def _medecin_traitant(holder: Person, subject: Person) -> list[Alert]:
             "Déclarer un médecin traitant",
             url_for("demarches.medecin_traitant_search"),
             dismissable=True,
+            fiche="medecin-traitant-et-parcours-de-soins",
         )
     ]
 
@@ -411,6 +417,7 @@ def _recoveries(holder: Person, subject: Person) -> list[Alert]:
             url_for("paiements.detail", payment_id=payment.id),
             dismissable=True,
             day=payment.paid_on,
+            fiche="participation-forfaitaire-et-franchises",
         )
         for payment in db.session.scalars(query.order_by(Payment.paid_on.desc()).limit(5))
     ]

@@ -10,6 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from app.extensions import db
 from app.models import ForumPost, ForumThread
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_offline import wait_until_controlled
 
 WORD = "OPTAM"
 
@@ -37,7 +38,7 @@ def demo_thread(live_server) -> tuple[int, str]:
 def test_read_search_and_reopen_offline(page: Page, context: BrowserContext, live_server):
     thread_id, title = demo_thread(live_server)
     page.goto(live_server.url + "/forum/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_until_controlled(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Forum")
     expect(page.get_by_role("heading", name="Derniers sujets")).to_be_visible()
     assert_accessible(page)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_offline import wait_until_controlled
 
 FICHE_TITLE = "Consultation chez le médecin généraliste : ce qui est remboursé"
 KINE_TITLE = "Kinésithérapie : séances, tarifs et remboursement"
@@ -37,7 +38,7 @@ def test_live_search_by_keyboard(page: Page, live_server):
     expect(results.get_by_role("link", name="Transport sanitaire", exact=False)).to_be_visible()
     expect(results.get_by_role("status")).to_have_text("1 fiche pour « kilometriques ».")
     expect(field).to_be_focused()
-    expect(page).to_have_url(live_server.url + "/informations/?q=kilometriques&partiel=1")
+    expect(page).to_have_url(live_server.url + "/informations/?q=kilometriques")
     assert_accessible(page)
 
     page.keyboard.press("Control+A")
@@ -49,7 +50,7 @@ def test_live_search_by_keyboard(page: Page, live_server):
 def test_a_fiche_read_opens_offline(page: Page, context: BrowserContext, live_server):
     url = live_server.url + "/informations/kinesitherapie"
     page.goto(live_server.url + "/informations/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_until_controlled(page)
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Kinésithérapie : séances, tarifs et remboursement"

@@ -32,9 +32,18 @@ CACHE_URLS_JS = """async () => {
 }"""
 
 
+def wait_until_controlled(page: Page) -> None:
+    """Wait for the service worker to control the page. A page whose navigation started while the
+    worker was still installing is never claimed (claim() ran before it existed): reload it then."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+
+
 def controlled(page: Page, live_server, path: str = "/") -> None:
     page.goto(live_server.url + path)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_until_controlled(page)
 
 
 def widget_button(page: Page, label: str):
@@ -142,7 +151,7 @@ def test_personal_data_offline_only_by_choice_and_gone_after_logout(
     page: Page, context: BrowserContext, live_server
 ):
     sign_in_with_password(page, live_server)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_until_controlled(page)
     page.goto(live_server.url + "/compte/paiements/")
     caches_now = page.evaluate(CACHE_URLS_JS)
     assert not any(path.startswith("/compte/") for paths in caches_now.values() for path in paths), caches_now

@@ -4,6 +4,7 @@ alerts away, and "Agir pour un proche" with its checks against other files."""
 from __future__ import annotations
 
 import html as html_lib
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -270,3 +271,20 @@ def test_blocks_need_an_assure(client, login_as, url):
     assert client.get(url).status_code == 302
     login_as("agent44")
     assert client.get(url).status_code == 403
+
+
+def test_an_alert_links_to_the_fiche_that_explains_it(client, login_as):
+    login_as("louis")
+    page = text(client.get("/compte/"))
+    assert 'href="/informations/medecin-traitant-et-parcours-de-soins">En savoir plus' in page
+    assert client.get("/informations/medecin-traitant-et-parcours-de-soins").status_code == 200
+
+
+def test_every_alert_fiche_exists():
+    import inspect
+
+    from app.services import fiches
+
+    slugs = set(re.findall(r'fiche="([a-z0-9-]+)"', inspect.getsource(account_home)))
+    assert slugs
+    assert {slug for slug in slugs if fiches.fiche(slug) is None} == set()

@@ -90,6 +90,7 @@ def test_search_fragment_is_the_results_only(client):
     assert 'id="informations-q"' not in page
     assert "Résultats de la recherche" in page
     assert 'href="/informations/hospitalisation"' in page
+    assert response.headers["HX-Push-Url"] == "/informations/?q=hopital"  # the page's URL, not the fragment's
 
 
 def test_search_without_result_lists_the_themes(client):

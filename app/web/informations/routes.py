@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Final
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 
 from app.htmx import is_htmx, render
 from app.services import fiches as service
@@ -31,10 +31,10 @@ def index():
         message = f"Votre recherche est trop longue : {service.QUERY_MAX} caractères au plus."
     elif query:
         results = service.search(query)
-    block = "results" if request.args.get("partiel") == "1" and is_htmx() else "content"
-    return render(
+    partial = request.args.get("partiel") == "1" and is_htmx()
+    response = render(
         "informations/index.html",
-        block=block,
+        block="results" if partial else "content",
         status=status,
         query=query,
         message=message,
@@ -43,6 +43,11 @@ def index():
         groups=service.by_theme(),
         themes=service.THEMES,
     )
+    if partial:  # the address bar shows the page's own URL, not the fragment's
+        response.headers["HX-Push-Url"] = (
+            url_for("informations.index", q=query) if query else url_for("informations.index")
+        )
+    return response
 
 
 @bp.get("/accessibilite")
