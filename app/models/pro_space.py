@@ -73,7 +73,7 @@ CONSENT_METHODS = ("code", "push")
 # en_attente: a code given or a request pushed, not used/answered yet; accordee: the patient
 # agreed (code typed by the professional, or request approved): the history is open until
 # ``access_until``; refusee: the patient said no; expiree: nothing happened in time.
-CONSENT_STATUSES = ("en_attente", "accordee", "refusee", "expiree")
+CONSENT_STATUSES = ("en_attente", "accordee", "refusee", "expiree", "retiree")
 
 
 class HistoryConsent(db.Model):

@@ -43,6 +43,7 @@ ACCESS_LABELS = {
     "historique_demande": "Demande d'accès à l'historique de vos remboursements",
     "historique_autorise": "Accès à l'historique de vos remboursements autorisé",
     "historique_refuse": "Accès à l'historique de vos remboursements refusé",
+    "historique_retire": "Accès à l'historique de vos remboursements retiré",
     "historique_code_errone": "Code d'accès à l'historique de vos remboursements erroné",
     "historique_consulte": "Consultation de l'historique de vos remboursements",
 }

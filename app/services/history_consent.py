@@ -51,6 +51,7 @@ WRONG_CODE = "historique_code_errone"
 REQUESTED = "historique_demande"
 GRANTED = "historique_autorise"
 REFUSED = "historique_refuse"
+WITHDRAWN = "historique_retire"
 VIEWED = "historique_consulte"
 
 STATUS_LABELS = {
@@ -58,6 +59,7 @@ STATUS_LABELS = {
     "accordee": "Accordée",
     "refusee": "Refusée",
     "expiree": "Expirée",
+    "retiree": "Retirée",
 }
 METHOD_LABELS = {"code": "Code", "push": "Demande sur votre téléphone"}
 
@@ -292,6 +294,37 @@ def answer(user: User, consent: HistoryConsent, approve: bool) -> None:
             subject=consent.person,
             detail=f"Vous avez refusé que {name} voie vos remboursements",
         )
+    commit()
+
+
+def consent_of(user: User, consent_id: int) -> HistoryConsent | None:
+    """The consent ``consent_id`` if it is about the user or a minor child of their file (those they
+    may give or take back); None otherwise (the views 404)."""
+    consent = db.session.get(HistoryConsent, consent_id)
+    if consent is None or user.person is None:
+        return None
+    if consent.person_id not in {member.id for member in consentable_members(user.person)}:
+        return None
+    return consent
+
+
+def withdraw(user: User, consent: HistoryConsent) -> None:
+    """Take back an access still open (or a code not typed yet) before its time is over: the
+    professional can no longer see the history, nor use the code. Raises ``ConsentRefused`` when it
+    is no longer open. Commits."""
+    now = _now()
+    if effective_status(consent, now) not in ("accordee", "en_attente"):
+        raise ConsentRefused("Cet accord n'est plus en cours : il a expiré, a été refusé ou déjà retiré.")
+    consent.status = "retiree"
+    consent.decided_at = now
+    if consent.access_until is not None:
+        consent.access_until = now
+    audit(
+        WITHDRAWN,
+        actor=user,
+        subject=consent.person,
+        detail=f"Vous avez retiré à {consent.professional.display_name} l'accès à vos remboursements",
+    )
     commit()
 
 

@@ -674,3 +674,60 @@ def test_months_ago_keeps_the_end_of_short_months():
     assert consents.months_ago(date(2026, 3, 31), 12) == date(2025, 3, 31)
     assert consents.months_ago(date(2024, 2, 29), 12) == date(2023, 2, 28)
     assert consents.months_ago(date(2026, 1, 15), 1) == date(2025, 12, 15)
+
+
+# Taking a consent back
+
+
+def withdraw(client, consent_id: int):
+    return client.post(
+        f"{CONSENT}/accords/{consent_id}/retrait", data={"csrf_token": csrf_token(client, ACCESSES)}
+    )
+
+
+def test_an_open_access_taken_back_closes_the_history_at_once(pro, camille_client, users, doctor):
+    add_care(users["camille"].person, doctor, [10])
+    code = make_code(camille_client, users["camille"].person_id)
+    look_up(pro)
+    type_code(pro, code)
+    assert pro.get(HISTORY).status_code == 200
+    consent = db.session.scalar(sa.select(HistoryConsent))
+    page = text(camille_client.get(ACCESSES))
+    assert f'action="{CONSENT}/accords/{consent.id}/retrait"' in page
+    response = withdraw(camille_client, consent.id)
+    assert response.status_code == 303
+    assert response.headers["Location"] == ACCESSES
+    page = text(camille_client.get(ACCESSES))
+    assert "Dr Sophie Durand ne peut plus voir l'historique des remboursements." in page
+    assert "Retirée" in page
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.kind == "historique_retire"))
+    assert event.subject_person_id == users["camille"].person_id
+    assert f'action="{CONSENT}/accords/{consent.id}/retrait"' not in page
+    assert pro.get(HISTORY).status_code == 403
+    # Twice: a French message, nothing changes.
+    withdraw(camille_client, consent.id)
+    assert "Cet accord n'est plus en cours" in text(camille_client.get(ACCESSES))
+
+
+def test_a_code_taken_back_before_it_is_typed_no_longer_works(pro, camille_client, users):
+    code = make_code(camille_client, users["camille"].person_id)
+    consent = db.session.scalar(sa.select(HistoryConsent))
+    assert withdraw(camille_client, consent.id).status_code == 303
+    look_up(pro)
+    assert type_code(pro, code).status_code == 422
+    assert pro.get(HISTORY).status_code == 403
+
+
+def test_a_consent_of_another_file_cannot_be_taken_back(pro, camille_client, client, users):
+    make_code(camille_client, users["camille"].person_id)
+    consent = db.session.scalar(sa.select(HistoryConsent))
+    login(client, users["louis"])
+    assert withdraw(client, consent.id).status_code == 404
+    assert withdraw(client, consent.id + 1000).status_code == 404
+    db.session.refresh(consent)
+    assert consent.status == "en_attente"
+    # Without the CSRF token: refused.
+    response = camille_client.post(f"{CONSENT}/accords/{consent.id}/retrait")
+    assert response.status_code == 400
+    db.session.refresh(consent)
+    assert consent.status == "en_attente"

@@ -31,6 +31,7 @@ RIGHTS_KINDS = (
     consents.REQUESTED,
     consents.GRANTED,
     consents.REFUSED,
+    consents.WITHDRAWN,
     consents.WRONG_CODE,
     consents.VIEWED,
 )
@@ -173,3 +174,24 @@ def request_answer(consent_id: int):
         else:
             flash(f"Vous avez refusé la demande de {name}.", "success")
     return redirect(url_for("compte_acces.request_detail", consent_id=consent.id))
+
+
+@bp.post("/autoriser-un-professionnel/accords/<int:consent_id>/retrait")
+@roles_required("assure")
+def consent_withdraw(consent_id: int):
+    """Take back an access to the refund history (or a code not used yet) → PRG to "Qui a consulté
+    mes droits"; 404 for a consent about someone outside the file; a French message when it is no
+    longer open."""
+    consent = consents.consent_of(current_user, consent_id)
+    if consent is None:
+        abort(404)
+    try:
+        consents.withdraw(current_user, consent)
+    except consents.ConsentRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            f"{consent.professional.display_name} ne peut plus voir l'historique des remboursements.",
+            "success",
+        )
+    return redirect(url_for("compte_acces.accesses"), 303)
