@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from app.extensions import db
-from app.models import Caisse, ForumPost, ForumThread, User
+from app.models import Caisse, ForumEdit, ForumPost, ForumThread, User
 from app.models.forum import FORUM_FTS
 from app.services.paging import Paged
 
@@ -174,6 +174,14 @@ def thread_view(thread_id: int) -> ThreadView | None:
         if post.caisse_id is not None:
             caisses[post.caisse_id] = caisse_name
     return ThreadView(thread, posts, pseudonyms, caisses)
+
+
+def previous_versions(thread_id: int, post_id: int | None = None) -> list[ForumEdit]:
+    """The versions a question (``post_id`` None) or an answer had before each edit, newest first
+    (one query)."""
+    query = sa.select(ForumEdit).where(ForumEdit.thread_id == thread_id)
+    query = query.where(ForumEdit.post_id.is_(None) if post_id is None else ForumEdit.post_id == post_id)
+    return list(db.session.scalars(query.order_by(ForumEdit.edited_at.desc(), ForumEdit.id.desc())))
 
 
 # --- search ------------------------------------------------------------------------------------

@@ -68,3 +68,40 @@ def test_read_search_and_reopen_offline(page: Page, context: BrowserContext, liv
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text(WORD).first).to_be_visible()
     context.set_offline(False)
+
+
+def test_the_versions_of_an_edited_answer(page: Page, live_server):
+    """An answer edited by its author: "modifiée" on the thread leads to every version, axe-clean."""
+    from app.models import ForumEdit
+    from app.models.base import utcnow
+
+    with live_server.app.app_context():
+        post = db.session.scalar(
+            sa.select(ForumPost)
+            .join(ForumThread, ForumThread.id == ForumPost.thread_id)
+            .where(
+                ForumPost.hidden_at.is_(None),
+                ForumThread.hidden_at.is_(None),
+                ForumPost.official.is_(False),
+            )
+            .order_by(ForumPost.id.desc())
+            .limit(1)
+        )
+        db.session.add(
+            ForumEdit(
+                thread_id=post.thread_id,
+                post_id=post.id,
+                editor_id=post.author_id,
+                previous_body_html="<p>Ma toute première version, avec une faute.</p>",
+            )
+        )
+        post.edited_at = utcnow()
+        db.session.commit()
+        thread_id, post_id = post.thread_id, post.id
+        db.session.remove()
+    page.goto(f"{live_server.url}/forum/sujet/{thread_id}")
+    page.locator(f"#reponse-{post_id}").get_by_role("link", name="modifiée").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Versions de la réponse n° {post_id}")
+    expect(page.get_by_role("heading", name="Version d'origine", exact=False)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Ma toute première version, avec une faute.")
+    assert_accessible(page)

@@ -4,6 +4,7 @@ history, notifications, rate limits, sign-in and CSRF."""
 
 from __future__ import annotations
 
+import html as html_lib
 from datetime import date, timedelta
 
 import pytest
@@ -21,6 +22,12 @@ QUESTION = (
     "Bonjour,\n\nComment **commander** une nouvelle carte Vitale après un vol ?\n- en ligne\n- par courrier"
 )
 NIR_TEXT = "Bonjour, voici mon numéro 2 95 06 75 056 123 49 : où en est ma carte Vitale ?"
+
+
+def client_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
 
 
 def thread_url(thread_id: int) -> str:
@@ -362,6 +369,18 @@ def test_edit_within_the_window_keeps_the_history(camille_client, question):
     assert edit.previous_title == "Carte Vitale volée : que faire ?"
     assert "<strong>commander</strong>" in edit.previous_body_html
     assert edit.post_id is None
+    # Readers see that it was edited, and every earlier version.
+    thread_page = html_lib.unescape(client_text(camille_client, thread_url(question.id)))
+    assert f'href="/forum/sujet/{question.id}/versions">modifiée' in thread_page
+    anonymous = camille_client.application.test_client()
+    history = anonymous.get(f"/forum/sujet/{question.id}/versions")
+    assert history.status_code == 200
+    page = html_lib.unescape(history.get_data(as_text=True))
+    assert page.index("Carte Vitale volée hier") < page.index("Version d'origine")
+    assert "Carte Vitale volée : que faire ?" in page
+    assert "<strong>commander</strong>" in page
+    fragment = anonymous.get(f"/forum/sujet/{question.id}/versions", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
 
 
 def test_edit_of_an_answer_and_after_the_window(camille_client, louis_client, pseudonyms, question):
@@ -383,6 +402,22 @@ def test_edit_of_an_answer_and_after_the_window(camille_client, louis_client, ps
     (edit,) = db.session.scalars(sa.select(ForumEdit))
     assert edit.post_id == post.id
     assert edit.previous_body_html == "<p>Première version de ma réponse.</p>"
+    versions_url = f"/forum/sujet/{question.id}/reponses/{post.id}/versions"
+    assert versions_url in client_text(camille_client, thread_url(question.id))
+    history = client_text(camille_client, versions_url)
+    assert history.index("Deuxième version") < history.index("Première version de ma réponse.")
+    # An answer through another thread's address, an unknown one: 404.
+    other = service.ask(pseudonyms["louis"], "carte-vitale", "Une autre question ici", QUESTION)
+    db.session.commit()
+    assert camille_client.get(f"/forum/sujet/{other.id}/reponses/{post.id}/versions").status_code == 404
+    assert camille_client.get(f"/forum/sujet/{question.id}/reponses/999999/versions").status_code == 404
+    # A hidden answer's versions are hidden too, except from its author.
+    post.hidden_at = utcnow()
+    db.session.commit()
+    assert camille_client.get(versions_url).status_code == 404
+    assert louis_client.get(versions_url).status_code == 200
+    post.hidden_at = None
+    db.session.commit()
     # 31 minutes later: too late.
     post.created_at = utcnow() - timedelta(minutes=31)
     question.created_at = utcnow() - timedelta(minutes=31)

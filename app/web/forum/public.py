@@ -85,6 +85,31 @@ def thread(thread_id: int):
     return thread_page(thread_id)
 
 
+@bp.get("/sujet/<int:thread_id>/versions")
+@bp.get("/sujet/<int:thread_id>/reponses/<int:post_id>/versions")
+def versions(thread_id: int, post_id: int | None = None):
+    """The history of edits of a question or of one of its answers: the current text, then each
+    earlier version with the time it was replaced; fragment ``content``. 404 for an unknown thread or
+    answer, an answer of another thread, and what is hidden from this reader."""
+    view = service.thread_view(thread_id)
+    if view is None or (view.thread.hidden_at is not None and not _may_see_hidden(view.thread.author_id)):
+        abort(404)
+    post = None
+    if post_id is not None:
+        post = next((item for item in view.posts if item.id == post_id), None)
+        if post is None or (post.hidden_at is not None and not _may_see_hidden(post.author_id)):
+            abort(404)
+    response = render(
+        "forum/versions.html",
+        thread=view.thread,
+        post=post,
+        author=view.pseudonyms.get((post or view.thread).author_id) or "Membre",
+        versions=service.previous_versions(thread_id, post_id),
+    )
+    hidden = view.thread.hidden_at is not None or (post is not None and post.hidden_at is not None)
+    return no_store(response) if hidden else response
+
+
 @bp.get("/recherche")
 def search():
     """Full-text search with highlights, 20 a page; fragment ``results`` for ``partiel=1``, 422 for
