@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Final
 
 import sqlalchemy as sa
@@ -30,8 +29,9 @@ from app.models.messages import as_utc
 from app.models.sick_leave import Arret, SalaryAttestation
 from app.rules import ceam as ceam_rules
 from app.rules import demarches as demarche_rules
+from app.rules.liquidation import format_euros
 from app.services import demarches as demarches_service
-from app.services import identity
+from app.services import history_consent, identity
 from app.services import messagerie as messagerie_service
 from app.services.demarche_kinds import divorce as divorce_kind
 from app.services.demarche_kinds import payload_of
@@ -43,8 +43,6 @@ EMAIL_CONFIRM_DAYS: Final = 730
 RECOVERY_DAYS: Final = 60
 # An attestation de salaire received is announced for this many days.
 ATTESTATION_DAYS: Final = 30
-# Below this age a child's file can be managed by the parent ("Agir pour un proche").
-MAJORITY: Final = 18
 LAST_PAYMENTS: Final = 3
 OPEN_DEMARCHES_SHOWN: Final = 5
 
@@ -79,20 +77,11 @@ def today() -> date:
 # --- Agir pour un proche --------------------------------------------------------------------------
 
 
-def age_on(person: Person, day: date) -> int:
-    birth = person.birth_date
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def proches_of(holder: Person) -> list[Person]:
     """The members of the file the holder may act for: their children under 18 (parental
-    authority); never a conjoint or an adult child, who have their own account."""
-    day = today()
-    return [
-        member
-        for member in file_members(holder)[1:]
-        if member.lien == "enfant" and age_on(member, day) < MAJORITY
-    ]
+    authority); never a conjoint or an adult child, who have their own account. The same people
+    the holder gives consents for (``history_consent.consentable_members``)."""
+    return history_consent.consentable_members(holder)[1:]
 
 
 def proche_of(holder: Person, person_id: object) -> Person | None:
@@ -410,7 +399,7 @@ def _recoveries(holder: Person, subject: Person) -> list[Alert]:
         Alert(
             f"recuperation:{payment.id}",
             INFO,
-            f"{_euros(payment.recovered)} retenus sur votre paiement du {payment.paid_on:%d/%m/%Y}",
+            f"{format_euros(payment.recovered)} retenus sur votre paiement du {payment.paid_on:%d/%m/%Y}",
             "Des participations forfaitaires ou franchises restaient dues (soins en tiers payant) : "
             "elles ont été déduites de ce remboursement.",
             "Voir le détail du paiement",
@@ -421,10 +410,6 @@ def _recoveries(holder: Person, subject: Person) -> list[Alert]:
         )
         for payment in db.session.scalars(query.order_by(Payment.paid_on.desc()).limit(5))
     ]
-
-
-def _euros(amount: Decimal) -> str:
-    return f"{amount:.2f}".replace(".", ",") + "\u00a0€"
 
 
 # --- Put away, acted on ---------------------------------------------------------------------------
